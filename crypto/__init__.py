@@ -1,0 +1,1 @@
+"""age v1 on libsodium, keys, identities and recipient cards. No Qt, no network."""

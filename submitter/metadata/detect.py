@@ -1,0 +1,157 @@
+"""Detect a file's kind from its content, then check it against its name.
+
+Content decides; the name only has to agree. Anything not recognised is
+refused: an unknown type is never passed through.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+from pathlib import PurePath
+
+from submitter.metadata.kinds import EXTENSIONS, FileKind
+from submitter.metadata.model import CorruptRefused, TypeMismatchRefused, UnknownTypeRefused
+from submitter.metadata.source import Source
+
+_HEAD = 4096
+
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
+_M4A_BRANDS = frozenset({b"M4A ", b"M4B ", b"M4P ", b"F4A ", b"F4B "})
+_QT_TOPLEVEL = frozenset({b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
+
+_ODF_MIMETYPES = {
+    b"application/vnd.oasis.opendocument.text": FileKind.ODT,
+    b"application/vnd.oasis.opendocument.spreadsheet": FileKind.ODS,
+    b"application/vnd.oasis.opendocument.presentation": FileKind.ODP,
+    b"application/vnd.oasis.opendocument.graphics": FileKind.ODG,
+}
+_OOXML_MAIN = {"word/document.xml": FileKind.DOCX, "xl/workbook.xml": FileKind.XLSX,
+               "ppt/presentation.xml": FileKind.PPTX}
+
+
+def _iso_kind(head: bytes) -> FileKind | None:
+    if len(head) < 12:
+        return None
+    if head[4:8] != b"ftyp":
+        if head[4:8] in _QT_TOPLEVEL:
+            return FileKind.MOV
+        return None
+    (size,) = struct.unpack(">I", head[:4])
+    major = head[8:12]
+    compat = {head[i : i + 4] for i in range(16, min(size, len(head)) - 3, 4)}
+    brands = {major} | compat
+    if major in _AVIF_BRANDS or (major == b"mif1" and brands & _AVIF_BRANDS):
+        return FileKind.AVIF
+    if major in _HEIF_BRANDS:
+        return FileKind.HEIC
+    if major in _M4A_BRANDS:
+        return FileKind.M4A
+    if major == b"qt  ":
+        return FileKind.MOV
+    return FileKind.MP4
+
+
+def _zip_kind(src: Source) -> FileKind:
+    try:
+        with src.open() as fh, zipfile.ZipFile(fh) as zf:
+            names = zf.namelist()
+            if len(names) > 100_000:
+                return FileKind.ZIP
+            if "mimetype" in names:
+                info = zf.getinfo("mimetype")
+                if info.file_size < 200:
+                    kind = _ODF_MIMETYPES.get(zf.read("mimetype").strip())
+                    if kind is not None:
+                        return kind
+            if "[Content_Types].xml" in names:
+                for main, kind in _OOXML_MAIN.items():
+                    if main in names:
+                        return kind
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise CorruptRefused(f"zip container: {type(exc).__name__}") from exc
+    return FileKind.ZIP
+
+
+def _mp3_sync(head: bytes) -> bool:
+    if head.startswith(b"ID3"):
+        return True
+    return len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0 and head[1] & 0x06 != 0
+
+
+def _text_kind(head: bytes, ext: str) -> FileKind | None:
+    if b"\x00" in head:
+        return None
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is fine.
+        if exc.start < len(head) - 4:
+            return None
+    if ext in EXTENSIONS[FileKind.CSV]:
+        return FileKind.CSV
+    return FileKind.TEXT
+
+
+def sniff(src: Source, name: str | None = None) -> FileKind:
+    """The kind the content shows, or UnknownTypeRefused."""
+    with src.open() as fh:
+        head = fh.read(_HEAD)
+    ext = _extension(name)
+    kind: FileKind | None = None
+    if head.startswith(b"\xff\xd8\xff"):
+        kind = FileKind.JPEG
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = FileKind.PNG
+    elif head[:6] in (b"GIF87a", b"GIF89a"):
+        kind = FileKind.GIF
+    elif head[:4] in (b"II*\x00", b"MM\x00*"):
+        kind = FileKind.TIFF
+    elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        kind = FileKind.WEBP
+    elif head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        kind = FileKind.WAV
+    elif head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        kind = FileKind.AVI
+    elif b"%PDF-" in head[:1024]:
+        kind = FileKind.PDF
+    elif head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        kind = _zip_kind(src)
+    elif head.startswith(b"\x1a\x45\xdf\xa3"):
+        kind = FileKind.WEBM if b"webm" in head[:64] else FileKind.MKV
+    elif head.startswith(b"fLaC"):
+        kind = FileKind.FLAC
+    elif head.startswith(b"OggS"):
+        if b"OpusHead" in head or b"\x01vorbis" in head:
+            kind = FileKind.OGG
+    elif len(head) >= 262 and head[257:262] == b"ustar":
+        kind = FileKind.TAR
+    else:
+        kind = _iso_kind(head)
+        if kind is None and _mp3_sync(head):
+            kind = FileKind.MP3
+        if kind is None and head and ext in (EXTENSIONS[FileKind.TEXT] | EXTENSIONS[FileKind.CSV]):
+            kind = _text_kind(head, ext)
+    if kind is None:
+        raise UnknownTypeRefused("no known signature")
+    return kind
+
+
+def _extension(name: str | None) -> str:
+    if not name:
+        return ""
+    suffix = PurePath(name).suffix
+    return suffix[1:].lower() if suffix else ""
+
+
+def detect(src: Source, name: str | None = None) -> FileKind:
+    """Kind from content; refused if the name's ending claims another kind.
+
+    A name with no ending is accepted (content decides).
+    """
+    kind = sniff(src, name)
+    ext = _extension(name)
+    if ext and ext not in EXTENSIONS[kind]:
+        raise TypeMismatchRefused(f"content {kind.value}, ending .{ext}")
+    return kind

@@ -1,0 +1,1 @@
+"""Qt only: windows, widgets, item models and workers. No business logic."""
