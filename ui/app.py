@@ -1,16 +1,84 @@
-"""The composition root of the desktop app: builds the core, threads and window."""
+"""The composition root of the desktop app.
+
+Everything with a lifetime is created here, passed down, and torn down here:
+the private settings guard, the language manager, the task runner (all worker
+threads), the core services and the window.
+"""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from ui.i18n import LanguageManager, system_language
+from ui.main_window import MainWindow
+from ui.pages.files_page import FilesPage
+from ui.pages.message_page import MessagePage
+from ui.private_settings import PrivateSettings
+from ui.quick_delete import confirm_quick_delete
+from ui.tasks import TaskRunner
+
+
+@dataclass
+class AppParts:
+    """What the composition root built; tests drive the app through it."""
+
+    app: QApplication
+    settings: PrivateSettings
+    languages: LanguageManager
+    tasks: TaskRunner
+    window: MainWindow
+    files: FilesPage
+    message: MessagePage
+
+    def shutdown(self) -> None:
+        self.tasks.shutdown()
+        self.settings.remove()
+
+
+def build(
+    app: QApplication,
+    *,
+    settings: PrivateSettings | None = None,
+    language: str | None = None,
+    demo: bool = False,
+) -> AppParts:
+    if settings is None:
+        settings = PrivateSettings()
+        settings.install()
+    languages = LanguageManager(app)
+    tasks = TaskRunner()
+    files = FilesPage(tasks)
+    message = MessagePage()
+    source_pages: list[QWidget] = [files, message]
+    staff_pages: list[QWidget] = []
+    window = MainWindow(languages, source_pages, staff_pages, demo=demo)
+    parts = AppParts(app, settings, languages, tasks, window, files, message)
+    window.quick_delete_requested.connect(lambda: _quick_delete(parts))
+    languages.set_language(language or system_language())
+    return parts
+
+
+def _quick_delete(parts: AppParts) -> None:
+    if not confirm_quick_delete(parts.window):
+        return
+    parts.tasks.cancel_all()
+    parts.files.model.clear()
+    parts.message.clear()
+    QMessageBox.information(
+        parts.window, parts.window.tr("Quick delete"), parts.window.tr("Everything was erased.")
+    )
 
 
 def run_app(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
-
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
-    window = QMainWindow()
-    window.setWindowTitle("Submitter")
-    window.setCentralWidget(QLabel("Submitter"))
-    window.show()
+    # Must precede QApplication: native dialogs off, settings redirected.
+    settings = PrivateSettings()
+    settings.install()
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Submitter")
+    parts = build(app, settings=settings, language=None, demo="--demo" in (argv or sys.argv))
+    app.aboutToQuit.connect(parts.shutdown)
+    parts.window.show()
     return int(app.exec())
