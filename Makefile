@@ -51,6 +51,11 @@ $(STAMPS)/npm: $(STAMPS)/apt-peers tests/peers/package.json
 	cd tests/peers && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The C2SP CCTV age vectors, one file each, for tests/crypto/test_cctv.py.
+$(STAMPS)/cctv: $(STAMPS)/npm tests/crypto/dump_cctv.mjs
+	rm -rf $(PEERS)/cctv && node tests/crypto/dump_cctv.mjs $(PEERS)/cctv
+	@touch $@
+
 # onionshare-cli lives in its own venv: its pins must not touch ours.
 # A `tor` stub on PATH lets `--local-only` start; it is never run.
 $(STAMPS)/onionshare: $(STAMPS)/apt-runtime
@@ -63,7 +68,7 @@ $(STAMPS)/onionshare: $(STAMPS)/apt-runtime
 
 .PHONY: setup setup-test
 setup: $(STAMPS)/venv ## Install the app into .venv
-setup-test: setup $(STAMPS)/apt-peers $(STAMPS)/npm $(STAMPS)/onionshare ## Install the app and every test peer
+setup-test: setup $(STAMPS)/apt-peers $(STAMPS)/npm $(STAMPS)/cctv $(STAMPS)/onionshare ## Install the app and every test peer
 
 .PHONY: run
 run: setup ## Set up and start the desktop app
@@ -84,6 +89,11 @@ lint: setup ## ruff and mypy (strict on crypto/)
 .PHONY: bench
 bench: setup-test ## Benchmarks: ratios against peers measured in the same run
 	$(PY) -m bench
+
+.PHONY: package
+package: setup $(STAMPS)/apt-peers ## Build the reproducible Linux bundle into dist/
+	$(PY) -m pip install -q 'pyinstaller>=6.10,<7'
+	PY=$(abspath $(PY)) bash packaging/linux/build-bundle.sh
 
 .PHONY: clean
 clean: ## Remove build outputs (keeps .venv and peers)

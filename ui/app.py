@@ -7,9 +7,11 @@ threads), the core services and the window.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ui.i18n import LanguageManager, system_language
@@ -19,6 +21,8 @@ from ui.pages.message_page import MessagePage
 from ui.private_settings import PrivateSettings
 from ui.quick_delete import confirm_quick_delete
 from ui.tasks import TaskRunner
+
+APP_ID = "io.github.submitter_project.Submitter"
 
 
 @dataclass
@@ -68,7 +72,9 @@ def _quick_delete(parts: AppParts) -> None:
     parts.files.model.clear()
     parts.message.clear()
     QMessageBox.information(
-        parts.window, parts.window.tr("Quick delete"), parts.window.tr("Everything was erased.")
+        parts.window,
+        QCoreApplication.translate("QuickDelete", "Quick delete"),
+        QCoreApplication.translate("QuickDelete", "Everything was erased."),
     )
 
 
@@ -78,7 +84,18 @@ def run_app(argv: list[str] | None = None) -> int:
     settings.install()
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("Submitter")
+    app.setDesktopFileName(APP_ID)
     parts = build(app, settings=settings, language=None, demo="--demo" in (argv or sys.argv))
     app.aboutToQuit.connect(parts.shutdown)
     parts.window.show()
+    if os.environ.get("SUBMITTER_STARTUP_PROBE") == "1":
+        # For the cold-start benchmark and the frozen-build test: say when the
+        # window has been shown, then quit.
+        from PySide6.QtCore import QTimer
+
+        def _report() -> None:
+            print("window-shown", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, _report)
     return int(app.exec())
