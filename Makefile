@@ -19,7 +19,8 @@ APT_RUNTIME := python3 python3-venv python3-pip ca-certificates \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 \
 	libxcb-randr0 libxcb-render-util0 libxcb-image0 libmagic1
 APT_PEERS := age libimage-exiftool-perl ffmpeg mat2 microsocks gnome-keyring dbus \
-	dbus-x11 xvfb xauth curl desktop-file-utils appstream
+	dbus-x11 xvfb xauth curl desktop-file-utils appstream \
+	zbar-tools time
 
 .PHONY: help
 help: ## Show this help

@@ -14,10 +14,15 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from submitter.app_state import AppState, default_app_state
 from ui.i18n import LanguageManager, system_language
 from ui.main_window import MainWindow
 from ui.pages.files_page import FilesPage
+from ui.pages.keys_page import KeysPage
 from ui.pages.message_page import MessagePage
+from ui.pages.outbox_page import OutboxPage
+from ui.pages.recipient_page import RecipientPage
+from ui.pages.review_page import ReviewPage
 from ui.private_settings import PrivateSettings
 from ui.quick_delete import confirm_quick_delete
 from ui.tasks import TaskRunner
@@ -36,6 +41,11 @@ class AppParts:
     window: MainWindow
     files: FilesPage
     message: MessagePage
+    state: AppState
+    recipient: RecipientPage
+    keys: KeysPage
+    review: ReviewPage
+    outbox: OutboxPage
 
     def shutdown(self) -> None:
         self.tasks.shutdown()
@@ -48,6 +58,7 @@ def build(
     settings: PrivateSettings | None = None,
     language: str | None = None,
     demo: bool = False,
+    state: AppState | None = None,
 ) -> AppParts:
     if settings is None:
         settings = PrivateSettings()
@@ -56,10 +67,20 @@ def build(
     tasks = TaskRunner()
     files = FilesPage(tasks)
     message = MessagePage()
-    source_pages: list[QWidget] = [files, message]
-    staff_pages: list[QWidget] = []
+    state = state if state is not None else default_app_state()
+    recipient = RecipientPage(tasks, state)
+    keys = KeysPage(tasks, data_dir=state.data_dir)
+    review = ReviewPage(tasks, state, recipient, files, message)
+    outbox = OutboxPage(tasks, state)
+    source_pages: list[QWidget] = [recipient, files, message, review, outbox]
+    staff_pages: list[QWidget] = [keys]
     window = MainWindow(languages, source_pages, staff_pages, demo=demo)
-    parts = AppParts(app, settings, languages, tasks, window, files, message)
+    parts = AppParts(
+        app, settings, languages, tasks, window, files, message, state, recipient, keys,
+        review, outbox,
+    )
+    review.outbox_requested.connect(lambda: window.show_page(outbox))
+    review.sealed.connect(lambda _result: outbox.refresh())
     window.quick_delete_requested.connect(lambda: _quick_delete(parts))
     languages.set_language(language or system_language())
     return parts

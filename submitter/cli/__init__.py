@@ -19,9 +19,12 @@ from submitter.errors import SubmitterError
 
 def _modules() -> list[ModuleType]:
     # Explicit imports: the frozen app must see every command.
-    from submitter.cli import age_cmds
+    from submitter.cli import age_cmds, inbox_cmds, outbox_cmds
+    from submitter.cli import card_cmds, keys_cmds
+    from submitter.cli import clean_cmd
+    from submitter.cli import open_cmd, submit_cmd
 
-    return [age_cmds]
+    return [age_cmds, outbox_cmds, inbox_cmds, keys_cmds, card_cmds, clean_cmd, submit_cmd, open_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

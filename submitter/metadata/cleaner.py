@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol
+from typing import Protocol
 
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import CleanPlan, Inspection, Limits
@@ -20,8 +20,12 @@ class Cleaner(Protocol):
     Both raise only ``CleanRefused`` subclasses for bad input.
     """
 
-    name: ClassVar[str]
-    kinds: ClassVar[frozenset[FileKind]]
+    # Read-only members: a class attribute (ClassVar or not) satisfies them.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kinds(self) -> frozenset[FileKind]: ...
 
     def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection: ...
 
@@ -34,7 +38,7 @@ _REGISTRY: dict[FileKind, Cleaner] = {}
 def register(cls: type[Cleaner]) -> type[Cleaner]:
     """Class decorator: register one instance for each kind it claims."""
     instance = cls()
-    for kind in cls.kinds:
+    for kind in instance.kinds:
         if kind in _REGISTRY:
             raise RuntimeError(f"two cleaners claim {kind}")
         _REGISTRY[kind] = instance

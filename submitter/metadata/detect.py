@@ -11,7 +11,12 @@ import zipfile
 from pathlib import PurePath
 
 from submitter.metadata.kinds import EXTENSIONS, FileKind
-from submitter.metadata.model import CorruptRefused, TypeMismatchRefused, UnknownTypeRefused
+from submitter.metadata.model import (
+    CorruptRefused,
+    EncryptedRefused,
+    TypeMismatchRefused,
+    UnknownTypeRefused,
+)
 from submitter.metadata.source import Source
 
 _HEAD = 4096
@@ -120,6 +125,9 @@ def sniff(src: Source, name: str | None = None) -> FileKind:
         kind = _zip_kind(src)
     elif head.startswith(b"\x1a\x45\xdf\xa3"):
         kind = FileKind.WEBM if b"webm" in head[:64] else FileKind.MKV
+    elif head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and ext in ("docx", "xlsx", "pptx"):
+        # Office keeps a password-protected .docx/.xlsx/.pptx in an OLE container.
+        raise EncryptedRefused("office document in an encrypted container")
     elif head.startswith(b"fLaC"):
         kind = FileKind.FLAC
     elif head.startswith(b"OggS"):
@@ -131,7 +139,9 @@ def sniff(src: Source, name: str | None = None) -> FileKind:
         kind = _iso_kind(head)
         if kind is None and _mp3_sync(head):
             kind = FileKind.MP3
-        if kind is None and head and ext in (EXTENSIONS[FileKind.TEXT] | EXTENSIONS[FileKind.CSV]):
+        # No ending at all: content decides, as for every other kind.
+        text_ok = not ext or ext in (EXTENSIONS[FileKind.TEXT] | EXTENSIONS[FileKind.CSV])
+        if kind is None and head and text_ok:
             kind = _text_kind(head, ext)
     if kind is None:
         raise UnknownTypeRefused("no known signature")

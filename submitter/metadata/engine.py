@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from submitter.metadata.cleaner import Cleaner, registered
-from submitter.metadata.detect import detect
+from submitter.metadata.detect import detect, sniff
 from submitter.metadata.kinds import CANONICAL_EXTENSION, FileKind
 from submitter.metadata.model import (
     BytesPlan,
@@ -66,7 +66,9 @@ def prepare(src: Source, name: str | None = None, limits: Limits = DEFAULT_LIMIT
     plan = _guarded(lambda: cleaner.prepare(src, kind, limits))
     if isinstance(plan, BytesPlan):
         cleaned = Source.from_bytes(plan.data)
-        if detect(cleaned, None) != kind and not _same_family(detect(cleaned, None), kind):
+        # The name goes along: plain text is only recognised by its ending.
+        again_kind = sniff(cleaned, name)
+        if again_kind != kind and not _same_family(again_kind, kind):
             raise VerificationRefused("cleaned output changed type")
         again = _guarded(lambda: cleaner.inspect(cleaned, kind, limits))
         if again.findings:

@@ -1,0 +1,127 @@
+"""age throughput: our CLI against the `age` CLI on the same file, in one run.
+
+Generates a 1 GiB random file (8 GiB more with BENCH_BIG=1) in a temporary
+directory, then times, alternately and three times each, `age -r` against
+`python -m submitter encrypt -r`, and `age -d` against `python -m submitter
+decrypt`, both reading the same input file and writing to /dev/null (so the
+figures compare the tools, not the disk). Prints the best time of each, the
+throughput ratios ours/age, and the peak RSS of our processes (per process,
+from wait4). Targets from the issue: encryption >= 1.1x, decryption >= 1.3x,
+peak RSS < 100 MB and the same for 8 GiB as for 1 GiB.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GIB = 1 << 30
+ROUNDS = 3
+
+
+@dataclass
+class Run:
+    seconds: float
+    max_rss_mb: float
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise SystemExit(f"bench: {name!r} is missing; run `make setup-test`")
+    return found
+
+
+def _make_file(path: Path, size: int) -> None:
+    block = 16 << 20
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            n = min(block, left)
+            f.write(os.urandom(n))
+            left -= n
+
+
+def _timed(argv: list[str], stdin: Path | None = None) -> Run:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    with open(os.devnull, "wb") as sink, open(stdin or os.devnull, "rb") as src:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=src, stdout=sink, cwd=REPO, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(argv[:4])} failed with status {proc.returncode}")
+    return Run(elapsed, usage.ru_maxrss / 1024)
+
+
+def _best(runs: list[Run]) -> Run:
+    return Run(min(r.seconds for r in runs), max(r.max_rss_mb for r in runs))
+
+
+def _measure(work: Path, size: int, age: str, age_keygen: str) -> None:
+    plain = work / "plain.bin"
+    print(f"generating {size / GIB:.0f} GiB of random data ...", flush=True)
+    _make_file(plain, size)
+    key = work / "key.txt"
+    subprocess.run([age_keygen, "-o", str(key)], check=True, capture_output=True)
+    recipient = subprocess.run([age_keygen, "-y", str(key)], check=True,
+                               capture_output=True, text=True).stdout.strip()
+    cipher = work / "cipher.age"
+    subprocess.run([age, "-r", recipient, "-o", str(cipher), str(plain)], check=True)
+    ours = [sys.executable, "-m", "submitter"]
+    commands = {
+        ("encrypt", "age"): [age, "-r", recipient, str(plain)],
+        ("encrypt", "ours"): [*ours, "encrypt", "-r", recipient, str(plain)],
+        ("decrypt", "age"): [age, "-d", "-i", str(key), str(cipher)],
+        ("decrypt", "ours"): [*ours, "decrypt", "-i", str(key), str(cipher)],
+    }
+    results: dict[tuple[str, str], list[Run]] = {k: [] for k in commands}
+    startup: list[Run] = []
+    for _ in range(ROUNDS):
+        for name, argv in commands.items():  # alternate, so load drifts hit both
+            results[name].append(_timed(argv))
+        startup.append(_timed([*ours, "--version"]))
+    print(f"\n{size / GIB:.0f} GiB, best of {ROUNDS}, output to /dev/null, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    print(f"{'operation':<10}{'age s':>9}{'ours s':>9}{'age MB/s':>11}{'ours MB/s':>11}"
+          f"{'ratio':>8}{'target':>8}{'ours RSS MB':>13}")
+    for op, target in (("encrypt", 1.1), ("decrypt", 1.3)):
+        theirs, mine = _best(results[(op, "age")]), _best(results[(op, "ours")])
+        ratio = theirs.seconds / mine.seconds
+        print(f"{op:<10}{theirs.seconds:>9.2f}{mine.seconds:>9.2f}"
+              f"{size / theirs.seconds / 1e6:>11.0f}{size / mine.seconds / 1e6:>11.0f}"
+              f"{ratio:>7.2f}x{target:>7.1f}x{mine.max_rss_mb:>13.1f}")
+    # Informational: how much of our time is the CLI's start-up (imports of
+    # every subcommand), which age, a static binary, does not pay.
+    boot = _best(startup).seconds
+    without = []
+    for op in ("encrypt", "decrypt"):
+        theirs, mine = _best(results[(op, "age")]), _best(results[(op, "ours")])
+        without.append(f"{op} {theirs.seconds / max(1e-9, mine.seconds - boot):.2f}x")
+    print(f"our CLI start-up (`submitter --version`): {boot:.2f} s; "
+          f"ratios without it: {', '.join(without)}")
+    plain.unlink()
+    cipher.unlink()
+
+
+def main() -> None:
+    age, age_keygen = _tool("age"), _tool("age-keygen")
+    sizes = [GIB] + ([8 * GIB] if os.environ.get("BENCH_BIG") == "1" else [])
+    with tempfile.TemporaryDirectory(prefix="bench-crypto-") as tmp:
+        for size in sizes:
+            free = shutil.disk_usage(tmp).free
+            if free < 2.2 * size:
+                raise SystemExit(f"bench: need {2.2 * size / GIB:.1f} GiB free in {tmp}")
+            _measure(Path(tmp), size, age, age_keygen)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,260 @@
+"""Metadata cleaning against Debian's mat2, measured in the same run.
+
+1. Corpus: every registered cleaner's contract fixture (photos, documents,
+   audio, video, made with Pillow/exiftool/ffmpeg), a few copies each, kept
+   to the kinds mat2 also supports. Ours: one `submitter clean --out`
+   process; mat2: one `mat2` process, on copies of the same files. Files
+   per second and the ratio (target: ours >= 3x mat2).
+2. A large MP4 (>= 1 GiB: a short high-bitrate clip looped with `-c copy`)
+   cleaned to a file by `submitter clean --out`, against `cp` of the same
+   file and `mat2` on it: throughput and ratios (target: >= 70% of cp).
+3. Peak RSS of ours for the 1 GiB and a 2 GiB video (target: flat).
+
+Every command runs under /usr/bin/time for wall time and peak RSS; the best
+of ROUNDS runs counts; `sync` runs before each timed command so one run's
+dirty pages do not slow the next. BENCH_METADATA_DIR chooses the scratch
+folder (default: the system temp dir); everything made there is removed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from submitter.metadata.detect import detect
+from submitter.metadata.source import Source
+
+REPO = Path(__file__).resolve().parent.parent
+ROUNDS = 2
+COPIES = 3
+GIB = 1024**3
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    seconds: float
+    peak_rss_kib: int
+    returncode: int
+    work_seconds: float | None = None  # as timed inside the process (no startup/imports)
+
+
+def timed(args: list[str], cwd: Path | None = None) -> Run:
+    subprocess.run(["sync"], check=False)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "@@TIME %e %M", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=3600,
+    )
+    match = re.search(r"@@TIME ([0-9.]+) ([0-9]+)", proc.stderr)
+    if match is None:
+        raise RuntimeError(f"no timing for {args[0]}: {proc.stderr[-500:]}")
+    work = re.search(r"@@WORK ([0-9.]+)", proc.stdout)
+    return Run(float(match.group(1)), int(match.group(2)), proc.returncode,
+               float(work.group(1)) if work else None)
+
+
+def best(runs: list[Run]) -> Run:
+    return min(runs, key=lambda r: r.seconds)
+
+
+def mat2_extensions() -> set[str]:
+    out = subprocess.run(["mat2", "-l"], capture_output=True, text=True, check=True).stdout
+    return {e.lower() for e in re.findall(r"\.([A-Za-z0-9]+)", out)}
+
+
+# --- 1. corpus ---
+
+def make_corpus(root: Path) -> list[Path]:
+    from tests.metadata.contracts_index import contract_classes
+
+    allowed = mat2_extensions()
+    files: list[Path] = []
+    skipped: list[str] = []
+    for cls in contract_classes():
+        for i in range(COPIES):
+            tmp = root / "gen" / f"{cls.__name__}-{i}"
+            tmp.mkdir(parents=True)
+            try:
+                made = cls().make_dirty(tmp)
+            except Exception as exc:  # a broken generator must not stop the bench
+                skipped.append(f"{cls.__name__}: {type(exc).__name__}")
+                break
+            ext = made.suffix[1:].lower()
+            if ext not in allowed:
+                skipped.append(f"{cls.__name__}: mat2 has no .{ext}")
+                break
+            dest = root / "corpus" / f"f{len(files):03d}{made.suffix}"
+            dest.parent.mkdir(exist_ok=True)
+            shutil.copyfile(made, dest)
+            files.append(dest)
+    for note in sorted(set(skipped)):
+        print(f"  (not in corpus) {note}")
+    return files
+
+
+def bench_corpus(root: Path) -> None:
+    files = make_corpus(root)
+    kinds = sorted({detect(Source.from_path(f), f.name).value for f in files})
+    print(f"corpus: {len(files)} files, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB, "
+          f"kinds: {', '.join(kinds)}")
+    ours_runs, mat2_runs = [], []
+    refused = 0
+    for _ in range(ROUNDS):
+        out = root / "ours-out"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+        run = timed([sys.executable, "-m", "submitter", "clean", "--out", str(out), "--",
+                     *map(str, files)])
+        refused = len(files) - len(list(out.iterdir()))
+        ours_runs.append(run)
+        copies = root / "mat2-in"
+        shutil.rmtree(copies, ignore_errors=True)
+        shutil.copytree(root / "corpus", copies)
+        mat2_runs.append(timed(["mat2", *sorted(map(str, copies.iterdir()))]))
+    ours, theirs = best(ours_runs), best(mat2_runs)
+    n = len(files)
+    print(f"  ours  {n / ours.seconds:8.1f} files/s  ({ours.seconds:.2f} s, "
+          f"{refused} refused)")
+    print(f"  mat2  {n / theirs.seconds:8.1f} files/s  ({theirs.seconds:.2f} s)")
+    print(f"  ratio ours/mat2: {theirs.seconds / ours.seconds:.2f}x  (target >= 3x)")
+
+
+# --- 2 and 3. large video ---
+
+def make_large_mp4(root: Path, min_bytes: int) -> Path:
+    seed = root / "seed.mp4"
+    if not seed.exists():
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+             "testsrc2=s=1280x720:r=30:d=4", "-f", "lavfi", "-i", "sine=d=4",
+             "-vf", "noise=alls=40:allf=t", "-c:v", "libx264", "-preset", "ultrafast",
+             "-qp", "0", "-c:a", "aac", str(seed)], check=True)
+    loops = -(-min_bytes // seed.stat().st_size)
+    big = root / f"big-{min_bytes // GIB}g.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-stream_loop", str(loops - 1), "-i", str(seed),
+         "-map", "0", "-c", "copy", "-metadata", "artist=John Doe",
+         "-metadata", "creation_time=2024-05-01T10:00:00Z",
+         "-metadata", "location=+51.5300+046.0300/", "-metadata", "make=Canon",
+         "-metadata", "model=EOS 5D", str(big)], check=True)
+    return big
+
+
+def _ours(big: Path, root: Path) -> Run:
+    out = root / "ours-big"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    run = timed([sys.executable, "-m", "submitter", "clean", "--out", str(out), "--",
+                 str(big)])
+    if run.returncode != 0 or not (out / big.name).exists():
+        raise RuntimeError("our cleaner refused the large video")
+    shutil.rmtree(out)
+    return run
+
+
+def _ours_library(big: Path, root: Path) -> Run:
+    """engine.prepare + write_to a file, in a fresh process (no fsync, like cp)."""
+    dest = root / "lib-out.mp4"
+    run = timed([sys.executable, "-m", "bench.metadata", "worker", str(big), str(dest)])
+    if run.returncode != 0:
+        raise RuntimeError("our cleaner refused the large video")
+    dest.unlink()
+    return run
+
+
+def _cp(big: Path, root: Path) -> Run:
+    dest = root / "cp-copy.mp4"
+    run = timed(["cp", str(big), str(dest)])
+    dest.unlink()
+    return run
+
+
+def _cp_fsync(big: Path, root: Path) -> Run:
+    """cp, then fsync the copy: the same durability as `submitter clean --out`."""
+    dest = root / "cp-copy.mp4"
+    run = timed(["sh", "-c", 'cp -- "$1" "$2" && sync -- "$2"', "sh", str(big), str(dest)])
+    dest.unlink()
+    return run
+
+
+def worker(src: str, dest: str) -> None:
+    import time
+
+    from submitter.metadata import engine
+    from submitter.metadata.cleaner import registered
+
+    registered()  # import every cleaner first: startup is reported apart
+    start = time.perf_counter()
+    plan = engine.prepare(Source.from_path(src), Path(src).name)
+    with open(dest, "xb") as fh:
+        plan.write_to(fh)
+    print(f"@@WORK {time.perf_counter() - start:.3f}")
+
+
+def _mat2(big: Path, root: Path) -> Run:
+    work = root / "mat2-big"
+    work.mkdir(exist_ok=True)
+    target = work / big.name
+    os.link(big, target)  # mat2 writes <name>.cleaned.mp4 next to its input
+    run = timed(["mat2", str(target)])
+    shutil.rmtree(work)
+    return run
+
+
+def bench_large(root: Path) -> None:
+    big1 = make_large_mp4(root, GIB)
+    size = big1.stat().st_size
+    print(f"large video: {size / 2**20:.0f} MiB MP4")
+    lib_runs = [_ours_library(big1, root) for _ in range(ROUNDS)]
+    lib = best(lib_runs)
+    work = min(r.work_seconds or r.seconds for r in lib_runs)
+    cp = best([_cp(big1, root) for _ in range(ROUNDS)])
+    cli = best([_ours(big1, root) for _ in range(ROUNDS)])
+    cp_sync = best([_cp_fsync(big1, root) for _ in range(ROUNDS)])
+    mat2 = best([_mat2(big1, root) for _ in range(ROUNDS)])
+    rows = (("ours (engine, to a file)", lib), ("cp", cp),
+            ("ours (submitter clean --out, fsync)", cli), ("cp + fsync", cp_sync),
+            ("mat2", mat2))
+    for label, run in rows:
+        print(f"  {label:36} {size / 2**20 / run.seconds:6.0f} MiB/s  ({run.seconds:.2f} s, "
+              f"peak RSS {run.peak_rss_kib / 1024:.0f} MiB)")
+    print(f"  {'ours (engine, without startup)':36} {size / 2**20 / work:6.0f} MiB/s  "
+          f"({work:.2f} s: prepare + write_to, after imports)")
+    print(f"  ours/cp speed (engine vs cp): {cp.seconds / work:.0%} without our startup, "
+          f"{cp.seconds / lib.seconds:.0%} with it  (target >= 70%)")
+    print(f"  ours/cp speed (CLI vs cp + fsync): {cp_sync.seconds / cli.seconds:.0%}")
+    print(f"  ours/mat2 speed (CLI vs mat2): {mat2.seconds / cli.seconds:.2f}x")
+    big1.unlink()
+    big2 = make_large_mp4(root, 2 * GIB)
+    size2 = big2.stat().st_size
+    lib2 = best([_ours_library(big2, root) for _ in range(ROUNDS)])
+    big2.unlink()
+    print(f"peak RSS of ours: {size / 2**20:.0f} MiB video -> {lib.peak_rss_kib / 1024:.0f} MiB"
+          f" (CLI {cli.peak_rss_kib / 1024:.0f} MiB); {size2 / 2**20:.0f} MiB video -> "
+          f"{lib2.peak_rss_kib / 1024:.0f} MiB ({size2 / 2**20 / lib2.seconds:.0f} MiB/s)")
+
+
+def main() -> None:
+    for tool in ("mat2", "ffmpeg", "cp", "/usr/bin/time"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"bench needs {tool}")
+    base = os.environ.get("BENCH_METADATA_DIR") or None
+    root = Path(tempfile.mkdtemp(prefix="bench-metadata-", dir=base))
+    try:
+        bench_corpus(root)
+        bench_large(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["worker"]:
+        worker(sys.argv[2], sys.argv[3])
+    else:
+        main()

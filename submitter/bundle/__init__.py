@@ -1,0 +1,1 @@
+"""Submission bundles: the format, the source-side pipeline and the NGO opener."""

@@ -1,0 +1,467 @@
+"""MKV / WebM (Matroska, EBML): clean in place.
+
+SeekHead and Cues locate elements by offset, so nothing changes size:
+metadata elements are overwritten by EBML Void elements of exactly the same
+length (zeroed), and the muxing/writing application strings are zeroed
+(EBML allows strings padded with zero bytes). What goes:
+
+- Tags, Chapters and Attachments (whole), with the SeekHead entries that
+  pointed at them;
+- Info: Title, DateUTC, SegmentUID and the links to other files
+  (Prev/Next UID and file names, SegmentFilename, SegmentFamily), CRC-32
+  (it would no longer match); MuxingApp/WritingApp emptied;
+- every track's Name and CodecName;
+- leftover bytes inside existing Void elements.
+
+Clusters (the frames) are copied unchanged. Subtitle and other
+non-audio/video tracks stay as (empty) tracks: their codec header is zeroed
+and, walking every block header of every cluster, the payload of each of
+their blocks is zeroed in place; laced blocks of such tracks are refused.
+Files without such tracks never have their clusters walked. Live recordings
+with unknown-size clusters are walked element by element to find where each
+cluster ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import BinaryIO, ClassVar
+
+from submitter.metadata.cleaner import register
+from submitter.metadata.isobmff import VIDEO_WARNINGS, categorize
+from submitter.metadata.kinds import FileKind
+from submitter.metadata.model import (
+    Category,
+    CleanPlan,
+    CleanReport,
+    CorruptRefused,
+    Finding,
+    Inspection,
+    LimitRefused,
+    Limits,
+    UnsupportedContentRefused,
+    VerificationRefused,
+)
+from submitter.metadata.source import Source
+from submitter.metadata.splice import Patch, SplicedReader, SplicePlan, Zeros, pieces_from_patches
+
+EBML = 0x1A45DFA3
+SEGMENT = 0x18538067
+SEEKHEAD, SEEK, SEEK_ID = 0x114D9B74, 0x4DBB, 0x53AB
+INFO, TRACKS, TRACK_ENTRY = 0x1549A966, 0x1654AE6B, 0xAE
+CLUSTER, CUES = 0x1F43B675, 0x1C53BB6B
+CHAPTERS, ATTACHMENTS, TAGS = 0x1043A770, 0x1941A469, 0x1254C367
+VOID, CRC32 = 0xEC, 0xBF
+TRACK_TYPE, TRACK_NAME, CODEC_NAME = 0x83, 0x536E, 0x258688
+MUXING_APP, WRITING_APP = 0x4D80, 0x5741
+_INFO_VOID = {
+    0x7BA9: ("Title", Category.OTHER),
+    0x4461: ("DateUTC", Category.TIME),
+    0x73A4: ("SegmentUID", Category.IDENTIFIER),
+    0x7384: ("SegmentFilename", Category.OTHER),
+    0x3CB923: ("PrevUID", Category.IDENTIFIER),
+    0x3C83AB: ("PrevFilename", Category.OTHER),
+    0x3EB923: ("NextUID", Category.IDENTIFIER),
+    0x3E83BB: ("NextFilename", Category.OTHER),
+    0x4444: ("SegmentFamily", Category.IDENTIFIER),
+    0x6924: ("ChapterTranslate", Category.HIDDEN_CONTENT),
+    CRC32: ("CRC-32", Category.OTHER),
+}
+_INFO_KEEP = frozenset({0x2AD7B1, 0x4489, VOID})  # TimestampScale, Duration
+_LEVEL1 = frozenset({SEEKHEAD, INFO, TRACKS, CLUSTER, CUES, CHAPTERS, ATTACHMENTS, TAGS,
+                     VOID, CRC32})
+_REMOVED_LEVEL1 = {CHAPTERS: ("Chapters", Category.HIDDEN_CONTENT),
+                   ATTACHMENTS: ("Attachments", Category.EMBEDDED_FILE),
+                   TAGS: ("Tags", Category.OTHER)}
+_AV_TRACK_TYPES = frozenset({1, 2})
+_TRACK_KINDS = {3: "complex", 0x10: "logo", 0x11: "subtitle", 0x12: "buttons",
+                0x20: "control", 0x21: "metadata"}
+TRACK_NUMBER, CODEC_PRIVATE = 0xD7, 0x63A2
+SIMPLE_BLOCK, BLOCK_GROUP, BLOCK, BLOCK_ADDITIONS = 0xA3, 0xA0, 0xA1, 0x75A1
+UNKNOWN = -1
+MAX_META_ELEMENT = 64 * 1024 * 1024
+MAX_ELEMENTS = 20_000_000  # about 3 hours of live-recorded blocks per 1M
+MAX_DEPTH = 16
+# Inside these, strings shown as findings (SimpleTag name/value, chapter text, file names).
+_TAG_NAME, _TAG_STRING, _SIMPLE_TAG = 0x45A3, 0x4487, 0x67C8
+_CHAP_STRING, _FILE_NAME = 0x85, 0x466E
+_MASTERS = frozenset({0x7373, _SIMPLE_TAG, 0x45B9, 0xB6, 0x80, 0x61A7, 0x63C0, 0xA0, 0x8F})
+
+
+@dataclass(slots=True)
+class Element:
+    id: int
+    start: int  # offset of the ID
+    data: int  # offset of the payload
+    end: int  # UNKNOWN size -> end of parent
+
+    @property
+    def size(self) -> int:
+        return self.end - self.data
+
+
+def _vint(buf: bytes, pos: int, keep_marker: bool) -> tuple[int, int]:
+    """(value, width); value UNKNOWN for an all-ones size."""
+    if pos >= len(buf):
+        raise CorruptRefused("truncated element")
+    first = buf[pos]
+    if first == 0:
+        raise CorruptRefused("invalid EBML number")
+    width = 9 - first.bit_length()
+    if pos + width > len(buf):
+        raise CorruptRefused("truncated element")
+    value = first if keep_marker else first & (0xFF >> width)
+    for b in buf[pos + 1 : pos + width]:
+        value = (value << 8) | b
+    if not keep_marker and value == (1 << (7 * width)) - 1:
+        return UNKNOWN, width
+    if keep_marker and width > 4:
+        raise CorruptRefused("element id too long")
+    return value, width
+
+
+def void_bytes(length: int) -> list[tuple[int, Patch]]:
+    """Header + zero payload of a Void element exactly ``length`` bytes long."""
+    if length < 2:
+        raise CorruptRefused("element too short to blank")
+    if length - 2 < 127:
+        return [(0, bytes([VOID, 0x80 | (length - 2)])), (2, Zeros(length - 2))]
+    data = length - 9
+    return [(0, bytes([VOID, 0x01]) + data.to_bytes(7, "big")), (9, Zeros(data))]
+
+
+def _text(raw: bytes) -> str:
+    text = raw.rstrip(b"\x00").decode("utf-8", "replace")
+    return "".join(c for c in text if c.isprintable()).strip()[:300]
+
+
+@dataclass(slots=True)
+class _Walk:
+    fh: BinaryIO
+    size: int
+    findings: list[Finding] = field(default_factory=list)
+    patches: dict[int, Patch] = field(default_factory=dict)
+    count: int = 0
+    blank_tracks: dict[int, str] = field(default_factory=dict)  # track number -> kind
+    tracks_seen: bool = False
+    blanked_bytes: int = 0
+
+    def read(self, off: int, n: int) -> bytes:
+        self.fh.seek(off)
+        data = self.fh.read(n)
+        if len(data) != n:
+            raise CorruptRefused("file shorter than its elements say")
+        return data
+
+    def element(self, pos: int, limit: int) -> Element:
+        self.count += 1
+        if self.count > MAX_ELEMENTS:
+            raise LimitRefused("too many elements")
+        head = self.read(pos, min(12, limit - pos))
+        eid, w1 = _vint(head, 0, keep_marker=True)
+        size, w2 = _vint(head, w1, keep_marker=False)
+        data = pos + w1 + w2
+        if size == UNKNOWN:
+            return Element(eid, pos, data, UNKNOWN)
+        if data + size > limit:
+            raise CorruptRefused("element past the end of its parent")
+        return Element(eid, pos, data, data + size)
+
+    def void(self, el: Element) -> None:
+        for off, patch in void_bytes(el.end - el.start):
+            self.patches[el.start + off] = patch
+
+    def nonzero(self, off: int, n: int) -> bool:
+        self.fh.seek(off)
+        while n > 0:
+            chunk = self.fh.read(min(n, 1 << 20))
+            if not chunk:
+                raise CorruptRefused("file shorter than its elements say")
+            if chunk.count(0) != len(chunk):
+                return True
+            n -= len(chunk)
+        return False
+
+    # --- top level ---
+
+    def run(self) -> None:
+        pos = 0
+        segments = 0
+        while pos < self.size:
+            el = self.element(pos, self.size)
+            if el.id == EBML:
+                if el.end == UNKNOWN:
+                    raise CorruptRefused("EBML header of unknown size")
+            elif el.id == SEGMENT:
+                segments += 1
+                if el.end == UNKNOWN:
+                    el.end = self.size
+                self.segment(el)
+            elif el.id == VOID and el.end != UNKNOWN:
+                self.void_content(el)
+            else:
+                raise CorruptRefused("unexpected top-level element")
+            pos = el.end
+        if segments != 1:
+            raise UnsupportedContentRefused("not exactly one Matroska segment")
+
+    def segment(self, seg: Element) -> None:
+        self.segment_body(seg)
+        if self.blanked_bytes:
+            kinds = ", ".join(sorted(set(self.blank_tracks.values())))
+            self.findings.append(Finding(f"Matroska {kinds} track",
+                                         f"{self.blanked_bytes} bytes of text or data "
+                                         "(subtitles, captions, sensor data)",
+                                         Category.HIDDEN_CONTENT))
+
+    def segment_body(self, seg: Element) -> None:
+        pos = seg.data
+        while pos < seg.end:
+            el = self.element(pos, seg.end)
+            if el.end == UNKNOWN:
+                if el.id != CLUSTER:
+                    raise CorruptRefused("element of unknown size")
+                el.end = self.cluster_end(el, seg.end)
+            if el.id == SEEKHEAD:
+                self.seekhead(el)
+            elif el.id == INFO:
+                self.info(el)
+            elif el.id == TRACKS:
+                self.tracks(el)
+            elif el.id == CLUSTER:
+                if self.blank_tracks:
+                    self.cluster(el)
+            elif el.id in (CUES, CRC32):
+                pass
+            elif el.id == VOID:
+                self.void_content(el)
+            elif el.id in _REMOVED_LEVEL1:
+                name, category = _REMOVED_LEVEL1[el.id]
+                self.describe(el, name, category)
+                self.void(el)
+            else:
+                self.findings.append(Finding(f"Matroska element {el.id:X}",
+                                             f"{el.size} bytes", Category.OTHER))
+                self.void(el)
+            pos = el.end
+
+    def cluster_end(self, cluster: Element, limit: int) -> int:
+        """Where a cluster of unknown size stops: at the next level-1 element."""
+        pos = cluster.data
+        while pos < limit:
+            el = self.element(pos, limit)
+            if el.id in _LEVEL1:
+                return pos
+            if el.end == UNKNOWN:
+                raise CorruptRefused("nested element of unknown size")
+            pos = el.end
+        return limit
+
+    def void_content(self, el: Element) -> None:
+        if el.size and self.nonzero(el.data, el.size):
+            self.findings.append(Finding("Matroska Void", f"{el.size} bytes of leftover data",
+                                         Category.HIDDEN_CONTENT))
+            self.patches[el.data] = Zeros(el.size)
+
+    def children(self, parent: Element) -> list[Element]:
+        out: list[Element] = []
+        pos = parent.data
+        while pos < parent.end:
+            el = self.element(pos, parent.end)
+            if el.end == UNKNOWN:
+                raise CorruptRefused("element of unknown size")
+            out.append(el)
+            pos = el.end
+        return out
+
+    def seekhead(self, head: Element) -> None:
+        for seek in self.children(head):
+            if seek.id != SEEK:
+                continue
+            for child in self.children(seek):
+                if child.id == SEEK_ID and child.size <= 4:
+                    target = int.from_bytes(self.read(child.data, child.size), "big")
+                    if target in _REMOVED_LEVEL1 or target not in _LEVEL1:
+                        self.void(seek)  # points at something removed: no finding needed
+
+    def info(self, info: Element) -> None:
+        for el in self.children(info):
+            if el.id in _INFO_VOID:
+                name, category = _INFO_VOID[el.id]
+                if el.id == CRC32:
+                    self.void(el)
+                    continue
+                raw = self.read(el.data, min(el.size, 4096))
+                if el.id == 0x4461 and len(raw) == 8:
+                    value = _date_utc(int.from_bytes(raw, "big", signed=True))
+                elif category is Category.IDENTIFIER:
+                    value = raw.hex()
+                else:
+                    value = _text(raw)
+                self.findings.append(Finding(f"Matroska Info {name}", value or "(empty)",
+                                             category))
+                self.void(el)
+            elif el.id in (MUXING_APP, WRITING_APP):
+                raw = self.read(el.data, min(el.size, 4096))
+                if el.size and self.nonzero(el.data, el.size):
+                    name = "MuxingApp" if el.id == MUXING_APP else "WritingApp"
+                    self.findings.append(Finding(f"Matroska Info {name}", _text(raw),
+                                                 Category.SOFTWARE))
+                    self.patches[el.data] = Zeros(el.size)
+            elif el.id == VOID:
+                self.void_content(el)
+            elif el.id not in _INFO_KEEP:
+                self.findings.append(Finding(f"Matroska Info element {el.id:X}",
+                                             f"{el.size} bytes", Category.OTHER))
+                self.void(el)
+
+    def tracks(self, tracks: Element) -> None:
+        for entry in self.children(tracks):
+            if entry.id == CRC32:
+                self.void(entry)
+                continue
+            if entry.id != TRACK_ENTRY:
+                continue
+            kind = None
+            for el in self.children(entry):
+                if el.id == TRACK_TYPE and 1 <= el.size <= 8:
+                    kind = int.from_bytes(self.read(el.data, el.size), "big")
+                elif el.id in (TRACK_NAME, CODEC_NAME, CRC32):
+                    if el.id != CRC32:
+                        label = "track name" if el.id == TRACK_NAME else "codec name"
+                        self.findings.append(Finding(
+                            f"Matroska {label}", _text(self.read(el.data, min(el.size, 4096))),
+                            Category.HIDDEN_CONTENT if el.id == TRACK_NAME
+                            else Category.SOFTWARE))
+                    self.void(el)
+            if kind not in _AV_TRACK_TYPES:
+                self.other_tracks(entry, kind)
+        self.tracks_seen = True
+
+    def other_tracks(self, entry: Element, kind: int | None) -> None:
+        """A subtitle/data track: its codec header is zeroed here, its blocks later."""
+        number = None
+        for el in self.children(entry):
+            if el.id == TRACK_NUMBER and 1 <= el.size <= 8:
+                number = int.from_bytes(self.read(el.data, el.size), "big")
+            elif el.id == CODEC_PRIVATE and el.size and self.nonzero(el.data, el.size):
+                # e.g. an ASS subtitle header: script title, author, styles
+                self.findings.append(Finding("Matroska subtitle/data track header",
+                                             f"{el.size} bytes", Category.HIDDEN_CONTENT))
+                self.patches[el.data] = Zeros(el.size)
+        if number is None:
+            raise CorruptRefused("track without a number")
+        self.blank_tracks[number] = _TRACK_KINDS.get(kind or 0, "data")
+
+    def cluster(self, cluster: Element) -> None:
+        """Zero the payload of every block that belongs to a subtitle/data track."""
+        if not self.tracks_seen:
+            raise UnsupportedContentRefused("frames before the track list")
+        for el in self.children(cluster):
+            if el.id == SIMPLE_BLOCK:
+                self.block(el)
+            elif el.id == BLOCK_GROUP:
+                blocks = [c for c in self.children(el) if c.id == BLOCK]
+                if len(blocks) != 1:
+                    raise CorruptRefused("block group without exactly one block")
+                if self.block(blocks[0]):
+                    for child in self.children(el):
+                        if child.id == BLOCK_ADDITIONS:
+                            self.void(child)
+
+    def block(self, el: Element) -> bool:
+        head = self.read(el.data, min(el.size, 12))
+        track, width = _vint(head, 0, keep_marker=False)
+        if track not in self.blank_tracks:
+            return False
+        payload = width + 3
+        if len(head) < payload:
+            raise CorruptRefused("short block")
+        if head[width + 2] & 0x06:
+            raise UnsupportedContentRefused("laced subtitle or data block")
+        n = el.size - payload
+        if n > 0 and self.nonzero(el.data + payload, n):
+            self.blanked_bytes += n
+            self.patches[el.data + payload] = Zeros(n)
+        return True
+
+    def describe(self, el: Element, name: str, category: Category) -> None:
+        """Readable strings inside Tags / Chapters / Attachments, bounded."""
+        if el.size > MAX_META_ELEMENT:
+            self.findings.append(Finding(f"Matroska {name}", f"{el.size} bytes", category))
+            return
+        found: list[Finding] = []
+        pending: list[str] = []
+
+        def walk(parent: Element, depth: int) -> None:
+            if depth > MAX_DEPTH:
+                raise LimitRefused("elements nested too deep")
+            for child in self.children(parent):
+                if child.id in (_TAG_NAME,):
+                    pending.append(_text(self.read(child.data, min(child.size, 4096))))
+                elif child.id == _TAG_STRING:
+                    key = pending.pop() if pending else "tag"
+                    value = _text(self.read(child.data, min(child.size, 4096)))
+                    cat = categorize(key)
+                    found.append(Finding(f"Matroska tag {key}", value or "(empty)",
+                                         cat if cat is not Category.OTHER else category))
+                elif child.id == _CHAP_STRING:
+                    found.append(Finding("Matroska chapter title",
+                                         _text(self.read(child.data, min(child.size, 4096))),
+                                         Category.HIDDEN_CONTENT))
+                elif child.id == _FILE_NAME:
+                    found.append(Finding("Matroska attached file",
+                                         _text(self.read(child.data, min(child.size, 4096))),
+                                         Category.EMBEDDED_FILE))
+                elif child.id in _MASTERS or child.id in (0x7373, 0x45B9, 0x61A7):
+                    walk(child, depth + 1)
+
+        try:
+            walk(el, 1)
+        except CorruptRefused:
+            found = []
+        self.findings.extend(found or [Finding(f"Matroska {name}", f"{el.size} bytes",
+                                               category)])
+
+
+def _date_utc(ns: int) -> str:
+    import datetime as dt
+
+    base = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
+    try:
+        return (base + dt.timedelta(microseconds=ns // 1000)).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except OverflowError:
+        return str(ns)
+
+
+def _analyse(fh: BinaryIO, size: int) -> _Walk:
+    walk = _Walk(fh, size)
+    walk.run()
+    return walk
+
+
+@register
+class MatroskaCleaner:
+    name: ClassVar[str] = "matroska"
+    kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.MKV, FileKind.WEBM})
+
+    def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
+        with src.open() as fh:
+            walk = _analyse(fh, src.size())
+        return Inspection(kind.value, tuple(walk.findings), VIDEO_WARNINGS)
+
+    def prepare(self, src: Source, kind: FileKind, limits: Limits) -> CleanPlan:
+        size = src.size()
+        with src.open() as fh:
+            first = _analyse(fh, size)
+            pieces = pieces_from_patches(size, first.patches)
+            again = _analyse(SplicedReader(fh, pieces), size)  # type: ignore[arg-type]
+        if again.findings:
+            raise VerificationRefused(f"{len(again.findings)} findings after cleaning")
+        report = CleanReport(kind=kind.value, removed=first.findings,
+                             warnings=list(VIDEO_WARNINGS),
+                             notes=["Metadata elements were blanked in place; the frames "
+                                    "were copied unchanged.",
+                                    "Settings an encoder may have written inside the video "
+                                    "stream itself are not checked."])
+        return SplicePlan(src, pieces, report)

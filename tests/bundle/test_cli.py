@@ -1,0 +1,124 @@
+"""`submitter submit` and `submitter open` on the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from crypto.card import TusEndpoint, create_card
+from crypto.recipients.x25519 import X25519Identity
+from crypto.signing import SigningKey
+from submitter.cli import run_cli
+from submitter.cli.submit_cmd import parse_size
+from tests.bundle.conftest import age_decrypt_untar, cleaned_bytes, listing
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path / "appdata"
+    monkeypatch.setenv("SUBMITTER_DATA_DIR", str(data))
+    monkeypatch.setenv("SUBMITTER_STATE_PASSPHRASE", "a long test passphrase")
+    return data
+
+
+@pytest.fixture
+def card_file(tmp_path: Path, identity: X25519Identity) -> Path:
+    card = create_card(SigningKey.generate(), name="Example Rights Watch",
+                       recipients=[str(identity.recipient())],
+                       endpoints=[TusEndpoint("https://inbox.rights.example.org/files/")],
+                       issued=dt.date.today() - dt.timedelta(days=1))
+    path = tmp_path / "card.txt"
+    path.write_text(card.armored())
+    return path
+
+
+def test_parse_size() -> None:
+    assert parse_size("512M") == 512 << 20
+    assert parse_size("1g") == 1 << 30
+    assert parse_size("1048576") == 1 << 20
+    assert parse_size("64KiB") == 64 << 10
+
+
+def test_submit_into_outbox_then_open(tmp_path: Path, env: Path, card_file: Path,
+                                      inputs: list[Path], identity: X25519Identity,
+                                      key_file: Path, capsys: pytest.CaptureFixture[str]
+                                      ) -> None:
+    msg = tmp_path / "msg.txt"
+    msg.write_text("Names of the guards are in the PDF.\n")
+    assert run_cli(["submit", "--to", str(card_file), "--message-file", str(msg),
+                    *map(str, inputs)]) == 0
+    out = capsys.readouterr().out.split()
+    assert out[0] == "submission" and len(out[1]) == 32
+    parts = [Path(p) for p in out[2:]]
+    assert len(parts) == 1
+    assert parts[0].parent == env / "outbox" / "parts"
+
+    from submitter.outbox.keystore import default_key_store
+    from submitter.outbox.queue import Outbox
+
+    with Outbox(default_key_store(env), env) as ob:
+        rows = ob.parts()
+        assert [r.file_name for r in rows] == [parts[0].name]
+        dest = ob.destination(rows[0].id)
+        assert dest is not None and dest.kind == "tus"
+        assert dest.target == "https://inbox.rights.example.org/files/"
+
+    # Second time: by the pinned organisation's name, into a plain folder.
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    assert run_cli(["submit", "--to", "example rights watch", "--outbox", str(usb),
+                    "--part-size", "1M", str(inputs[0])]) == 0
+    assert len(list(usb.iterdir())) == 1
+
+    ngo = tmp_path / "ngo"
+    ngo.mkdir()
+    capsys.readouterr()
+    assert run_cli(["open", "-i", str(key_file), "-o", str(ngo), str(parts[0])]) == 0
+    report = capsys.readouterr().out
+    assert "file-0003.mp4" in report and "removed:" in report
+    assert "Names of the guards" in report
+    folder = next(ngo.iterdir())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert [f["name"] for f in manifest["files"]] == ["file-0001.jpg", "file-0002.pdf",
+                                                       "file-0003.mp4"]
+    for f, src in zip(manifest["files"], inputs, strict=True):
+        assert (folder / f["name"]).read_bytes() == cleaned_bytes(src)
+    proc = age_decrypt_untar(parts[0], key_file, tmp_path / "hand")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_submit_refuses_and_writes_nothing(tmp_path: Path, env: Path, card_file: Path,
+                                           inputs: list[Path],
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "ledger.jpg"
+    bad.write_bytes(b"this is plain text pretending to be a photo")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    code = run_cli(["submit", "--to", str(card_file), "--outbox", str(usb),
+                    str(inputs[0]), str(bad)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "nothing was sent" in err
+    assert "ledger.jpg" in err and "photo.jpg" not in err
+    assert listing(usb) == []
+
+
+def test_unknown_organisation(env: Path, inputs: list[Path],
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["submit", "--to", "Nobody We Know", str(inputs[0])]) == 1
+    assert "No pinned organisation" in capsys.readouterr().err
+
+
+def test_open_refusal_is_plain(tmp_path: Path, key_file: Path,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    junk = tmp_path / "junk.age"
+    junk.write_bytes(b"age-encryption.org/v1\n-> X25519 bad\n")
+    ngo = tmp_path / "ngo"
+    ngo.mkdir()
+    assert run_cli(["open", "-i", str(key_file), "-o", str(ngo), str(junk)]) == 1
+    err = capsys.readouterr().err
+    assert "Part 1:" in err and "Nothing was written." in err
+    assert listing(ngo) == []

@@ -1,0 +1,280 @@
+"""Real audio/video files full of identifying metadata, made with ffmpeg and exiftool.
+
+Every generator writes a short (about a second) file into ``folder`` and
+returns its path. The content is synthetic (lavfi testsrc / sine); the
+metadata is what phones, cameras and encoders write: titles, artists,
+creation times, GPS, make/model/serial, encoder strings, chapters, stream
+names, cover pictures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+from tests.peers import tool
+
+GPS = "+51.5300+046.0300/"
+TAGS = {
+    "title": "Meeting with the director",
+    "artist": "John Doe",
+    "comment": "Recorded on the third floor",
+    "creation_time": "2024-05-01T10:00:00Z",
+    "date": "2024-05-01",
+    "location": GPS,
+    "make": "Canon",
+    "model": "EOS 5D Mark IV",
+    "encoder": "Canon EOS firmware 1.2.3",
+    "copyright": "Jane Roe",
+}
+CHAPTERS = """;FFMETADATA1
+title=Evidence
+[CHAPTER]
+TIMEBASE=1/1000
+START=0
+END=500
+title=Cell block B
+[CHAPTER]
+TIMEBASE=1/1000
+START=500
+END=1000
+title=Guard named Smith
+"""
+
+
+def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
+    proc = subprocess.run(list(args), capture_output=True, timeout=timeout, check=False)
+    if proc.returncode != 0:
+        raise AssertionError(f"{args[0]} failed: {proc.stderr.decode(errors='replace')[-2000:]}")
+    return proc
+
+
+def _ffmpeg(*args: str) -> None:
+    run(tool("ffmpeg"), "-v", "error", "-y", "-nostdin", *args)
+
+
+def _meta_args(keys: tuple[str, ...] = tuple(TAGS)) -> list[str]:
+    out: list[str] = []
+    for k in keys:
+        out += ["-metadata", f"{k}={TAGS[k]}"]
+    return out
+
+
+def _chapters(folder: Path) -> Path:
+    path = folder / "chapters.txt"
+    path.write_text(CHAPTERS)
+    return path
+
+
+_VIDEO = ["-f", "lavfi", "-i", "testsrc=d=1:s=160x120:r=10"]
+_AUDIO = ["-f", "lavfi", "-i", "sine=d=1:f=440:sample_rate=44100"]
+
+
+def exiftool_write(path: Path, *assignments: str) -> None:
+    run(tool("exiftool"), "-q", "-overwrite_original", *assignments, "--", str(path.resolve()))
+
+
+def make_mp4(folder: Path, name: str = "clip.mp4") -> Path:
+    """H.264 + AAC in MP4 with udta tags, chapters (a text track) and a named stream."""
+    out = folder / name
+    _ffmpeg(*_VIDEO, *_AUDIO, "-i", str(_chapters(folder)), "-map", "0", "-map", "1",
+            "-map_metadata", "2", "-map_chapters", "2",
+            "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "64k",
+            *_meta_args(), "-metadata:s:v", "handler_name=GoPro AVC",
+            "-metadata:s:a", "handler_name=GoPro AAC", str(out))
+    exiftool_write(out, "-GPSCoordinates=51.53, 46.03", "-Make=Apple",
+                   "-Model=iPhone 12", "-SerialNumber=C39XK2ABC123")
+    return out
+
+
+def make_mov(folder: Path, name: str = "clip.mov") -> Path:
+    """QuickTime with a timecode track, QuickTime user data and XMP."""
+    out = folder / name
+    _ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "mjpeg", "-q:v", "5", "-c:a", "pcm_s16le",
+            "-timecode", "10:11:12:13", *_meta_args(), "-f", "mov", str(out))
+    exiftool_write(out, "-GPSCoordinates=51.53, 46.03", "-Make=Apple", "-Model=iPhone 12",
+                   "-SerialNumber=C39XK2ABC123", "-XMP:Creator=John Doe",
+                   "-QuickTime:Author=John Doe")
+    return out
+
+
+def make_m4a(folder: Path, name: str = "voice.m4a") -> Path:
+    out = folder / name
+    _ffmpeg(*_AUDIO, "-c:a", "aac", "-b:a", "64k",
+            *_meta_args(("title", "artist", "comment", "creation_time", "date",
+                         "copyright", "encoder")), str(out))
+    exiftool_write(out, "-Artist=John Doe", "-GPSCoordinates=51.53, 46.03")
+    return out
+
+
+def make_mkv(folder: Path, name: str = "clip.mkv") -> Path:
+    out = folder / name
+    _ffmpeg(*_VIDEO, *_AUDIO, "-i", str(_chapters(folder)), "-map", "0", "-map", "1",
+            "-map_metadata", "2", "-map_chapters", "2",
+            "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "flac", *_meta_args(),
+            "-metadata:s:v", "title=Camera 3 corridor", "-metadata:s:a", "title=Lapel mic",
+            str(out))
+    return out
+
+
+def make_webm(folder: Path, name: str = "clip.webm") -> Path:
+    out = folder / name
+    _ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "libvpx", "-deadline", "realtime", "-b:v", "100k",
+            "-c:a", "libopus", *_meta_args(), "-metadata:s:v", "title=Camera 3 corridor",
+            str(out))
+    return out
+
+
+def make_avi(folder: Path, name: str = "clip.avi") -> Path:
+    out = folder / name
+    _ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "mjpeg", "-q:v", "5", "-c:a", "pcm_s16le",
+            *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder")),
+            "-metadata:s:v", "title=Camera 3 corridor", str(out))
+    # exiftool cannot write AVI: put a camera's IDIT date and a vendor chunk
+    # where ffmpeg left a JUNK chunk in the header list (sizes unchanged).
+    data = bytearray(out.read_bytes())
+    hdrl_end = 20 + int.from_bytes(data[16:20], "little")
+    at, pos = -1, 24
+    while pos + 8 <= hdrl_end:  # direct children of hdrl only
+        n = int.from_bytes(data[pos + 4 : pos + 8], "little")
+        if data[pos : pos + 4] == b"JUNK" and n >= 80:
+            at = pos
+            break
+        pos += 8 + n + (n & 1)
+    assert at > 0, "no JUNK chunk in the AVI header to reuse"
+    length = int.from_bytes(data[at + 4 : at + 8], "little")
+    idit = b"IDIT" + (26).to_bytes(4, "little") + b"Wed May 01 10:00:00 2024\n\x00"
+    vendor = b"ncdt" + (16).to_bytes(4, "little") + b"NIKON D7500\x00\x00\x00\x00\x00"
+    rest = 8 + length - len(idit) - len(vendor) - 8
+    data[at : at + 8 + length] = idit + vendor + b"JUNK" + rest.to_bytes(4, "little") + bytes(rest)
+    out.write_bytes(bytes(data))
+    return out
+
+
+def make_mp3(folder: Path, name: str = "voice.mp3") -> Path:
+    out = folder / name
+    _ffmpeg(*_AUDIO, "-c:a", "libmp3lame", "-b:a", "64k", "-id3v2_version", "3",
+            "-write_id3v1", "1",
+            *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder")),
+            str(out))
+    return out
+
+
+def make_flac(folder: Path, name: str = "voice.flac") -> Path:
+    out = folder / name
+    cover = folder / "cover.png"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc=d=1:s=32x32", "-frames:v", "1", str(cover))
+    _ffmpeg(*_AUDIO, "-i", str(cover), "-map", "0", "-map", "1", "-c:a", "flac",
+            "-c:v", "png", "-disposition:v", "attached_pic",
+            *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder",
+                         "location")), str(out))
+    return out
+
+
+def make_ogg(folder: Path, name: str = "voice.ogg") -> Path:
+    out = folder / name
+    _ffmpeg(*_AUDIO, "-c:a", "libvorbis",
+            *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder",
+                         "location")), str(out))
+    return out
+
+
+def make_opus(folder: Path, name: str = "voice.opus") -> Path:
+    out = folder / name
+    _ffmpeg(*_AUDIO, "-c:a", "libopus",
+            *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder",
+                         "location")), str(out))
+    return out
+
+
+def make_wav(folder: Path, name: str = "voice.wav") -> Path:
+    out = folder / name
+    _ffmpeg(*_AUDIO, "-c:a", "pcm_s16le", "-write_bext", "1",
+            *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder")),
+            "-metadata", "originator=Studio 4 recorder", "-metadata", "time_reference=12345",
+            str(out))
+    return out
+
+
+# --- judges of content ---
+
+def frame_hashes(path: Path, maps: tuple[str, ...] = ("0:v?", "0:a?")) -> list[str]:
+    """Per-packet hashes of the streams, copied without decoding (lossless check).
+
+    Packet side data (e.g. a Vorbis stream's rebuilt headers) is left out:
+    only timing, size and the hash of each packet's bytes are compared.
+    """
+    args: list[str] = []
+    for m in maps:
+        args += ["-map", m]
+    proc = run(tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(path), *args,
+               "-c", "copy", "-f", "framemd5", "-")
+    lines = [", ".join(ln.split(", ")[:6]) for ln in proc.stdout.decode().splitlines()
+             if ln and not ln.startswith("#")]
+    assert lines, "no packets"
+    return lines
+
+
+def decoded_audio_hash(path: Path) -> str:
+    """Hash of the decoded audio samples (for formats whose packets get re-wrapped)."""
+    proc = run(tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(path), "-map", "0:a",
+               "-f", "s16le", "-")
+    assert proc.stdout, "no audio decoded"
+    return hashlib.sha256(proc.stdout).hexdigest()
+
+
+def probe_streams(path: Path) -> list[tuple[str, str]]:
+    """(codec_type, codec_name) of every stream, as ffprobe sees them."""
+    proc = run(tool("ffprobe"), "-v", "error", "-print_format", "json", "-show_streams",
+               str(path.resolve()))
+    streams = json.loads(proc.stdout)["streams"]
+    return [(s.get("codec_type", ""), s.get("codec_name", "")) for s in streams]
+
+
+# --- fuzz smoke: mutated files end in a refusal or a clean, never a crash ---
+
+_SEEDS: dict[str, bytes] = {}
+
+
+def seed_bytes(maker_name: str) -> bytes:
+    """The bytes of one generated fixture, made once per test session."""
+    import tempfile
+
+    if maker_name not in _SEEDS:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = globals()[maker_name](Path(tmp))
+            _SEEDS[maker_name] = path.read_bytes()
+    return _SEEDS[maker_name]
+
+
+def mutate(seed: bytes, edits: list[tuple[int, int]], cut: int, head_bias: bool) -> bytes:
+    """Overwrite bytes (mostly in the first 8 KiB, where headers live) and cut."""
+    data = bytearray(seed)
+    span = min(len(data), 8192) if head_bias else len(data)
+    for pos, value in edits:
+        data[pos % span] = value
+    keep = len(data) - (cut % max(1, len(data) // 2)) if cut else len(data)
+    return bytes(data[:keep])
+
+
+def exercise(cleaner: object, kind: object, data: bytes) -> None:
+    """inspect + prepare + write: only refusals may come out."""
+    import contextlib
+    import io as _io
+
+    from submitter.metadata import engine
+    from submitter.metadata.model import CleanRefused
+    from submitter.metadata.source import Source
+
+    src = Source.from_bytes(data)
+    with contextlib.suppress(CleanRefused):
+        cleaner.inspect(src, kind, engine.DEFAULT_LIMITS)  # type: ignore[attr-defined]
+    try:
+        plan = cleaner.prepare(src, kind, engine.DEFAULT_LIMITS)  # type: ignore[attr-defined]
+    except CleanRefused:
+        return
+    sink = _io.BytesIO()
+    plan.write_to(sink)
+    assert len(sink.getvalue()) == plan.size

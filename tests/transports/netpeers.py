@@ -1,0 +1,245 @@
+"""Real peers on loopback for the delivery tests: our inbox server, @tus/server,
+onionshare-cli, microsocks, and a small TCP relay that counts, throttles or cuts
+traffic. Every start waits for the peer's own "ready" line or port, with a timeout."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nacl.pwhash import argon2id
+
+from crypto.statekey import PassphraseStateKeyStore
+from submitter.outbox.queue import Outbox
+from tests import peers
+
+REPO = peers.REPO
+START_TIMEOUT = 30.0
+
+
+def fast_key_store(data_dir: Path) -> PassphraseStateKeyStore:
+    # The real passphrase store, with the cheapest Argon2id settings to keep tests quick.
+    return PassphraseStateKeyStore(data_dir / "state.salt", "test passphrase",
+                                   opslimit=argon2id.OPSLIMIT_MIN, memlimit=argon2id.MEMLIMIT_MIN)
+
+
+def make_outbox(data_dir: Path) -> Outbox:
+    return Outbox(fast_key_store(data_dir), data_dir)
+
+
+def add_part(ob: Outbox, data: bytes, destination: object) -> tuple[str, bytes]:
+    """Write a part the way the pipeline does (staging file, rename) and queue it."""
+    from submitter.outbox.queue import staging_path
+
+    final = ob.new_part_path()
+    staging = staging_path(final)
+    staging.write_bytes(data)
+    os.replace(staging, final)
+    return ob.enqueue(final, destination), data  # type: ignore[arg-type]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(cond: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class Proc:
+    popen: subprocess.Popen[str]
+    lines: queue.Queue[str] = field(default_factory=queue.Queue)
+    seen: list[str] = field(default_factory=list)
+
+    def start_reader(self) -> None:
+        def pump() -> None:
+            assert self.popen.stdout is not None
+            for line in self.popen.stdout:
+                self.lines.put(line)
+        threading.Thread(target=pump, daemon=True).start()
+
+    def wait_line(self, pattern: str, timeout: float = START_TIMEOUT) -> re.Match[str]:
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no line matching {pattern!r}; saw {self.seen!r}")
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            self.seen.append(line)
+            m = rx.search(line)
+            if m:
+                return m
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(sig)
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=10)
+
+
+def spawn(argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
+          preexec: Callable[[], None] | None = None) -> Proc:
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         env=env, cwd=cwd, preexec_fn=preexec)
+    proc = Proc(p)
+    proc.start_reader()
+    return proc
+
+
+def start_inbox(directory: Path, port: int = 0, *extra: str,
+                preexec: Callable[[], None] | None = None) -> tuple[Proc, str]:
+    proc = spawn([sys.executable, "-m", "submitter", "inbox", "serve", "--dir", str(directory),
+                  "--port", str(port), *extra], cwd=REPO, preexec=preexec)
+    m = proc.wait_line(r"listening on (http://\S+)")
+    return proc, m.group(1)
+
+
+def start_tus_node(directory: Path, port: int = 0) -> tuple[Proc, str]:
+    node = peers.tool("node")
+    proc = spawn([node, str(REPO / "tests" / "transports" / "tus_server.mjs"), str(port),
+                  str(directory)])
+    m = proc.wait_line(r"listening (http://\S+)")
+    return proc, m.group(1)
+
+
+def start_onionshare(data_dir: Path, home: Path, *extra: str) -> tuple[Proc, str]:
+    cli = peers.ONIONSHARE_CLI
+    if not cli.exists():
+        raise RuntimeError("onionshare-cli is missing: run `make test`, which installs it")
+    env = dict(os.environ)
+    env["PATH"] = f"{peers.TOR_STUB_DIR}{os.pathsep}{env.get('PATH', '')}"
+    env["HOME"] = str(home)
+    proc = spawn([str(cli), "--local-only", "--receive", "--data-dir", str(data_dir), *extra],
+                 env=env)
+    m = proc.wait_line(r"(http://127\.0\.0\.1:\d+)")
+    port = int(m.group(1).rsplit(":", 1)[1])
+    wait_for(lambda: port_open(port), what="onionshare port")
+    return proc, m.group(1)
+
+
+def start_microsocks(port: int, bind_out: str | None = None) -> Proc:
+    argv = [peers.tool("microsocks"), "-i", "127.0.0.1", "-p", str(port)]
+    if bind_out:
+        argv += ["-b", bind_out]
+    proc = spawn(argv)
+    wait_for(lambda: port_open(port), what="microsocks")
+    return proc
+
+
+class Relay:
+    """A TCP forwarder in front of a server: counts bytes and connections, records
+    peer addresses, can throttle client->server traffic or cut a connection once."""
+
+    def __init__(self, upstream_port: int, *, host: str = "127.0.0.1",
+                 rate: float | None = None, cut_after: int | None = None) -> None:
+        self.upstream = (host, upstream_port)
+        self.rate = rate
+        self.cut_after = cut_after
+        self.bytes_up = 0
+        self.connections = 0
+        self.peers: list[str] = []
+        self._lock = threading.Lock()
+        self._socks: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("0.0.0.0", 0))  # accepts 127.0.0.2 (microsocks -b) too
+        self._listener.listen(16)
+        self._listener.settimeout(0.2)
+        self.port = int(self._listener.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, addr = self._listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            with self._lock:
+                self.connections += 1
+                self.peers.append(addr[0])
+            try:
+                server = socket.create_connection(self.upstream, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            self._socks += [client, server]
+            threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket, up: bool) -> None:
+        started = time.monotonic()
+        moved = 0
+        try:
+            src.settimeout(None)
+            while not self._stop.is_set():
+                data = src.recv(16384)
+                if not data:
+                    break
+                if up:
+                    cut = False
+                    with self._lock:
+                        limit = self.cut_after
+                        if limit is not None and self.bytes_up + len(data) >= limit:
+                            data = data[: limit - self.bytes_up]
+                            self.cut_after = None  # only once
+                            cut = True
+                        self.bytes_up += len(data)
+                    if cut:
+                        dst.sendall(data)
+                        for s in (src, dst):  # shutdown sends FIN even with a reader blocked
+                            with contextlib.suppress(OSError):
+                                s.shutdown(socket.SHUT_RDWR)
+                        return
+                    moved += len(data)
+                    if self.rate:
+                        ahead = moved / self.rate - (time.monotonic() - started)
+                        if ahead > 0:
+                            time.sleep(ahead)  # shaping traffic, not waiting in a test
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._listener.close()
+        for s in self._socks:
+            with contextlib.suppress(OSError):
+                s.close()

@@ -1,0 +1,152 @@
+"""SOCKS5h through a real proxy (Debian's microsocks) standing in for Tor's SOCKS port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from submitter.outbox import Backoff, Courier, Destination
+from submitter.transports.errors import OnionNeedsProxyError, ProxyInvalidError
+from submitter.transports.proxy import ProxyConfig, check_target_url, detect_tor
+from tests.transports.netpeers import (
+    Relay,
+    add_part,
+    free_port,
+    make_outbox,
+    start_inbox,
+    start_microsocks,
+)
+
+MiB = 1024 * 1024
+PROXY_OUT = "127.0.0.2"  # microsocks binds its outgoing connections here (-b)
+
+
+@pytest.fixture
+def inbox_behind_relay(tmp_path: Path) -> Iterator[tuple[Relay, Path]]:
+    root = tmp_path / "inbox"
+    proc, url = start_inbox(root)
+    relay = Relay(int(url.rsplit(":", 1)[1].split("/")[0]))
+    yield relay, root
+    relay.close()
+    proc.stop()
+
+
+def test_proxy_setting_must_be_socks5h() -> None:
+    assert ProxyConfig.parse("socks5h://127.0.0.1:9050") == ProxyConfig("127.0.0.1", 9050)
+    assert ProxyConfig("::1", 9150).url == "socks5h://[::1]:9150"
+    for bad in ("socks5://127.0.0.1:9050", "http://127.0.0.1:8080", "socks5h://127.0.0.1",
+                "socks5h://user:pw@127.0.0.1:9050", "socks5h://127.0.0.1:99999"):
+        with pytest.raises(ProxyInvalidError):
+            ProxyConfig.parse(bad)
+
+
+def test_onion_without_proxy_is_refused_before_any_connection(tmp_path: Path) -> None:
+    with pytest.raises(OnionNeedsProxyError):
+        check_target_url("http://abcdefghijklmnop.onion/files/", None)
+    ob = make_outbox(tmp_path)
+    pid, _ = add_part(ob, b"x" * 10, Destination("tus", "http://abcdefghijklmnop.onion/files/"))
+    report = Courier(ob, route="direct").deliver_due(threading.Event())
+    assert report.failed[pid].startswith("An .onion address can only be reached through Tor")
+    ob.close()
+
+
+def test_tor_is_detected_on_a_socks_port() -> None:
+    port, silent = free_port(), free_port()
+    proc = start_microsocks(port)
+    try:
+        assert detect_tor(ports=(silent, port)) == ProxyConfig("127.0.0.1", port)
+    finally:
+        proc.stop()
+    assert detect_tor(ports=(silent, port)) is None
+
+
+def test_all_traffic_passes_through_the_proxy_with_remote_dns(
+        tmp_path: Path, inbox_behind_relay: tuple[Relay, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    relay, root = inbox_behind_relay
+    port = free_port()
+    proc = start_microsocks(port, bind_out=PROXY_OUT)
+    lookups: list[object] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def recording_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        lookups.append(host)
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", recording_getaddrinfo)
+    try:
+        ob = make_outbox(tmp_path / "data")
+        # "localhost" is resolved by the proxy (socks5h), never by us.
+        pid, data = add_part(ob, os.urandom(3 * MiB),
+                             Destination("tus", f"http://localhost:{relay.port}/files/"))
+        report = Courier(ob, route=ProxyConfig("127.0.0.1", port), chunk_size=MiB).deliver_due(
+            threading.Event())
+        assert report.delivered == [pid]
+        assert [p.read_bytes() for p in (root / "received").glob("*/part")] == [data]
+        # Every connection that reached the server came out of the proxy.
+        assert relay.connections >= 1
+        assert set(relay.peers) == {PROXY_OUT}
+        assert "localhost" not in lookups
+        ob.close()
+    finally:
+        proc.stop()
+
+
+def test_with_the_proxy_down_delivery_waits_and_never_goes_direct(
+        tmp_path: Path, inbox_behind_relay: tuple[Relay, Path]) -> None:
+    relay, root = inbox_behind_relay
+    port = free_port()  # nothing listens here yet: "Tor is not running"
+    ob = make_outbox(tmp_path / "data")
+    pid, data = add_part(ob, os.urandom(MiB), Destination("tus",
+                                                          f"http://127.0.0.1:{relay.port}/files/"))
+    courier = Courier(ob, route=ProxyConfig("127.0.0.1", port), backoff=Backoff(base=0.05, cap=0.2))
+    report = courier.deliver_due(threading.Event())
+    assert report.retrying[pid] == (
+        "The Tor connection is not available. Sending will wait and try again.")
+    info = ob.get(pid)
+    assert (info.state, info.attempts) == ("queued", 1)
+    assert ob.part_path(pid).read_bytes() == data
+    assert relay.connections == 0  # no direct connection was made
+    # "auto" finds no Tor on the given ports and waits as well.
+    auto = Courier(ob, route="auto", tor_ports=(port,), backoff=Backoff(base=0.05, cap=0.2))
+    result = auto.run(threading.Event(), max_wait=0.5)
+    assert pid in result.retrying and relay.connections == 0
+    assert ob.get(pid).attempts >= 2
+    # Tor comes up: the waiting part goes through it.
+    proc = start_microsocks(port, bind_out=PROXY_OUT)
+    try:
+        report = auto.run(threading.Event(), max_wait=20)
+        assert report.delivered == [pid]
+        assert set(relay.peers) == {PROXY_OUT}
+        assert [p.read_bytes() for p in (root / "received").glob("*/part")] == [data]
+    finally:
+        proc.stop()
+    ob.close()
+
+
+def test_proxy_variables_in_the_environment_are_ignored(
+        tmp_path: Path, inbox_behind_relay: tuple[Relay, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    relay, root = inbox_behind_relay
+    port = free_port()
+    proc = start_microsocks(port, bind_out=PROXY_OUT)
+    # A second route offered by the environment must never be taken.
+    for name in ("ALL_PROXY", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "*")
+    try:
+        ob = make_outbox(tmp_path / "data")
+        pid, data = add_part(ob, os.urandom(MiB),
+                             Destination("tus", f"http://127.0.0.1:{relay.port}/files/"))
+        report = Courier(ob, route=ProxyConfig("127.0.0.1", port)).deliver_due(threading.Event())
+        assert report.delivered == [pid]
+        assert set(relay.peers) == {PROXY_OUT}  # NO_PROXY=* did not make it go direct
+        assert [p.read_bytes() for p in (root / "received").glob("*/part")] == [data]
+        ob.close()
+    finally:
+        proc.stop()
