@@ -28,7 +28,7 @@ class Task(QObject):
 
     def __init__(self, work: Work) -> None:
         super().__init__()
-        self._work = work
+        self._work: Work | None = work
         self.cancel_event = threading.Event()
 
     def cancel(self) -> None:

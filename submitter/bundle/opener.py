@@ -91,6 +91,10 @@ class OpenCancelled(OpenError):
     message = "Cancelled. Nothing was written."
 
 
+class DestinationWriteError(OpenError):
+    message = "The opened files could not be written to the destination (is the disk full?)."
+
+
 class UnreadablePartError(OpenError):
     message = "A part could not be read (check the file exists and is readable)."
 
@@ -259,9 +263,8 @@ class _Opener:
                 self.file_count > self.limits.max_files:
             raise TooLargeError("limits")
         for e in m.files:
-            taken = e.name in self.whole or (
-                e.name in self.segmented and e.segment is None)
-            if taken or (e.segment is None and e.name in self.segmented):
+            # A name may recur across parts only as further segments of one file.
+            if e.name in self.whole or (e.segment is None and e.name in self.segmented):
                 raise ContentMismatchError("duplicate file name across parts")
 
     def _add_segment(self, entry: FileEntry, staged: str) -> None:
@@ -399,9 +402,11 @@ def open_parts(
         with staging.create(MESSAGE_NAME, reserved_ok=True) as fh:
             fh.write(op.message.encode("utf-8"))
         folder = staging.finalise(f"submission-{op.submission_id}")
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             staging.discard()
+        if isinstance(exc, OSError):
+            raise DestinationWriteError(type(exc).__name__) from exc
         raise
     staging.close()
     if progress is not None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crypto.card import Card, OnionShareEndpoint, TusEndpoint, parse_card
-from crypto.pins import PinStore
+from crypto.pins import ImportStatus, PinStore
 from crypto.recipients import parse_recipient
 from crypto.recipients.base import Recipient
 from submitter.errors import SubmitterError
@@ -60,7 +60,7 @@ def resolve(to: str, pins: PinStore) -> Organisation:
             raise CardFileUnreadableError(type(exc).__name__) from exc
         result = pins.import_card(parse_card(untrusted))
         card = result.org.card
-        newly = result.status.value == "new"
+        newly = result.status is ImportStatus.NEW
     else:
         pin = pins.get(to)
         if pin is None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import hashlib
 import os
 import secrets
 import threading
@@ -171,10 +170,10 @@ def bundle_name(index: int, kind: FileKind, original: str | None) -> str:
 
 
 class _HashSink:
-    """Pass 1: hash what a plan writes, and count it."""
+    """Pass 1: hash what a plan writes (on a helper thread, overlapping the reads)."""
 
     def __init__(self, tick: Callable[[int], None], cancel: threading.Event | None) -> None:
-        self.sha = hashlib.sha256()
+        self.hasher = BackgroundHasher()
         self.size = 0
         self._tick = tick
         self._cancel = cancel
@@ -182,10 +181,17 @@ class _HashSink:
     def write(self, data: bytes | memoryview) -> int:
         if self._cancel is not None and self._cancel.is_set():
             raise SubmitCancelled()
-        self.sha.update(data)
+        self.hasher.put(data)
         self.size += len(data)
         self._tick(len(data))
         return len(data)
+
+    def hexdigest(self) -> str:
+        return self.hasher.hexdigest()
+
+    def abandon(self) -> None:
+        with contextlib.suppress(BaseException):
+            self.hasher.finish()
 
 
 class _Progress:
@@ -245,7 +251,11 @@ def _check(paths: Sequence[Path], keep_names: bool, limits: Limits, prog: _Progr
         if refusals:
             continue  # nothing will be sent: skip the hashing work
         sink = _HashSink(prog.tick, cancel)
-        _write_plan(plan, sink, cancel)
+        try:
+            _write_plan(plan, sink, cancel)
+            digest = sink.hexdigest()
+        finally:
+            sink.abandon()
         if sink.size != plan.size:
             raise SourceChangedError("size differs from plan")
         report = plan.report
@@ -254,7 +264,7 @@ def _check(paths: Sequence[Path], keep_names: bool, limits: Limits, prog: _Progr
             name=bundle_name(i + 1, kind, path.name if keep_names else None),
             kind=kind.value,
             size=plan.size,
-            sha256=sink.sha.hexdigest(),
+            sha256=digest,
             removed=tuple(Removed(f.field, f.category.value) for f in report.removed),
             notes=tuple(report.notes),
             warnings=tuple(report.warnings),

@@ -158,25 +158,31 @@ def _analyse_mp3(fh: BinaryIO, size: int) -> tuple[list[Finding], list[Piece]]:
             end -= total
             continue
         break
-    if end - start < 4 or not _mp3_frame_ok(_read_at(fh, start, 4)):
+    # Some writers leave zero padding after the tag: harmless, kept. Anything
+    # else before the first frame could be hidden data: refused.
+    lead = _read_at(fh, start, min(end - start, 65536))
+    first_byte = len(lead) - len(lead.lstrip(b"\x00"))
+    if end - start - first_byte < 4 or not _mp3_frame_ok(lead[first_byte : first_byte + 4]):
         raise CorruptRefused("no MPEG audio frame after the tags")
     pieces: list[Piece] = [Span(start, end - start)]
     # The encoder's name in a Xing/Info frame's LAME extension ("LAME3.100",
-    # "Lavc60.31"): blank it (and its CRC field stays valid: see _lame).
-    first = _read_at(fh, start, min(end - start, 2048))
-    lame = _lame_encoder(first)
+    # "Lavc60.31"): its version is blanked, and the tag's CRC recomputed.
+    head = _read_at(fh, start, min(end - start, first_byte + 2048))
+    frame = head[first_byte:]
+    lame = _lame_encoder(frame)
     if lame is not None:
         at, text = lame
         findings.append(Finding("MPEG Info frame encoder", text, Category.SOFTWARE))
-        patched = bytearray(first)
+        patched = bytearray(frame)
         # The family ("LAME", "Lavc": what decoders check before honouring the
         # gapless padding fields that follow) stays; the version goes.
         patched[at + 4 : at + 9] = bytes(5)
-        crc_at = at + 34  # the LAME tag's own CRC covers every byte before it
-        if crc_at + 2 <= len(first) and \
-                _crc16(first[:crc_at]) == struct.unpack_from(">H", first, crc_at)[0]:
+        crc_at = at + 34  # the LAME tag's own CRC covers every byte of the frame before it
+        if crc_at + 2 <= len(frame) and \
+                _crc16(frame[:crc_at]) == struct.unpack_from(">H", frame, crc_at)[0]:
             struct.pack_into(">H", patched, crc_at, _crc16(bytes(patched[:crc_at])))
-        pieces = [bytes(patched), Span(start + len(first), end - start - len(first))]
+        pieces = [head[:first_byte] + bytes(patched),
+                  Span(start + len(head), end - start - len(head))]
     return findings, pieces
 
 

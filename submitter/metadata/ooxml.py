@@ -20,6 +20,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from submitter.metadata import xmlsafe
 from submitter.metadata.cleaner import register
@@ -186,6 +187,7 @@ def _rels_of(part: str) -> str:
 
 
 def _resolve(source_part: str, target: str) -> str:
+    target = unquote(target)  # part names with spaces appear as %20 in targets
     if target.startswith("/"):
         return posixpath.normpath(target.lstrip("/"))
     base = posixpath.dirname(source_part)

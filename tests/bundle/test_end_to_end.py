@@ -181,3 +181,34 @@ def test_part_sizes_are_padded_to_few_values(tmp_path: Path, identity: X25519Ide
         res = submit([p], [identity.recipient()], ob, part_size=part_size)
         sizes.add(res.parts[0].stat().st_size)
     assert len(sizes) == 1  # small submissions all look alike
+
+
+def test_office_document_and_screenshot(tmp_path: Path, identity: X25519Identity,
+                                        key_file: Path) -> None:
+    from tests.metadata.docgen import make_ooxml
+    from tests.metadata.image_fixtures import dirty_png
+    from tests.metadata.test_ooxml import ZIP_RULES  # the office cleaner's exiftool rules
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    docx = make_ooxml(folder / "minutes.docx", "docx")
+    png = dirty_png(folder)
+    rules = {"docx": ZIP_RULES, "png": exiftool.RULES}
+    assert exiftool.identifying(docx, ZIP_RULES)
+    assert exiftool.identifying(png)
+    outbox = tmp_path / "ob"
+    outbox.mkdir()
+    res = submit([docx, png], [identity.recipient()], outbox)
+    dest = tmp_path / "d"
+    dest.mkdir()
+    rep = open_parts(res.parts, [identity], dest)
+    assert [f.name for f in rep.files] == ["file-0001.docx", "file-0002.png"]
+    for f, src in zip(rep.files, (docx, png), strict=True):
+        got = (rep.folder / f.name).read_bytes()
+        assert got == cleaned_bytes(src)
+        assert _sha(got) == f.sha256
+        assert exiftool.identifying(rep.folder / f.name, rules[f.kind]) == []
+    hand = tmp_path / "hand"
+    proc = age_decrypt_untar(res.parts[0], key_file, hand)
+    assert proc.returncode == 0, proc.stderr
+    assert (hand / "file-0001.docx").read_bytes() == (rep.folder / "file-0001.docx").read_bytes()

@@ -18,6 +18,7 @@ from submitter.bundle.opener import (
     ContentMismatchError,
     DuplicatePartError,
     MixedSubmissionsError,
+    NotEnoughSpaceError,
     OpenError,
     OpenLimits,
     PartRefusedError,
@@ -300,3 +301,27 @@ def test_destination_symlink_refused(tmp_path: Path, identity: X25519Identity) -
     with pytest.raises(DestinationError):
         open_parts([part], [identity], link)
     assert list(real.iterdir()) == []
+
+
+def test_whole_file_colliding_with_a_segmented_one(tmp_path: Path, dest: Path,
+                                                   identity: X25519Identity) -> None:
+    seg = FileEntry("file-0001.jpg", "jpeg", len(DATA) * 2, "3" * 64,
+                    segment=Segment(1, 2, 0, len(DATA)))
+    a = Manifest(SUB, 1, 2, "", (seg,))
+    b = Manifest(SUB, 2, 2, "", (_entry("file-0001.jpg", DATA),))
+    pa = _part(tmp_path, _tar(a, [(seg.member, DATA)]), identity, "a")
+    pb = _part(tmp_path, _tar(b, [("file-0001.jpg", DATA)]), identity, "b")
+    before = listing(dest)
+    with pytest.raises(PartRefusedError) as info:
+        open_parts([pa, pb], [identity], dest)
+    assert isinstance(info.value.__cause__, ContentMismatchError)
+    assert listing(dest) == before
+
+
+def test_free_space_is_checked_before_anything(tmp_path: Path, dest: Path,
+                                               identity: X25519Identity) -> None:
+    part = _part(tmp_path, _good(), identity)
+    before = listing(dest)
+    with pytest.raises(NotEnoughSpaceError):
+        open_parts([part], [identity], dest, limits=OpenLimits(disk_reserve_bytes=1 << 60))
+    assert listing(dest) == before

@@ -179,3 +179,25 @@ def test_encryptor_refuses_writes_after_close() -> None:
     enc.close()
     with pytest.raises(ValueError):
         enc.write(b"late")
+
+
+def test_worker_threads_are_joined_on_close_and_on_failure() -> None:
+    import threading
+
+    before = threading.active_count()
+    plaintext = _data(9 * CHUNK_SIZE, 3)
+    out = io.BytesIO()
+    with Encryptor(out, RECIPIENTS, workers=3) as enc:
+        enc.write(plaintext)
+    assert threading.active_count() == before
+    damaged = bytearray(out.getvalue())
+    damaged[-100] ^= 1
+    with (
+        pytest.raises(errors.PayloadError),
+        Decryptor(io.BytesIO(bytes(damaged)), [IDENTITY], workers=3) as dec,
+    ):
+        dec.read()
+    assert threading.active_count() == before
+    # Closed before reading anything: nothing left running either.
+    Decryptor(io.BytesIO(out.getvalue()), [IDENTITY], workers=3).close()
+    assert threading.active_count() == before

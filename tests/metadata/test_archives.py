@@ -315,3 +315,24 @@ def test_tar_dot_prefix_names_normalised() -> None:
     buf.seek(0)
     with tarfile.open(fileobj=buf) as tf:
         assert tf.getnames() == ["a.txt"]
+
+
+def test_tar_with_too_many_members_refused() -> None:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+        for i in range(10_001):
+            tf.addfile(tarfile.TarInfo(f"f{i}.txt"), io.BytesIO(b""))
+    with pytest.raises(LimitRefused):
+        engine.inspect(Source.from_bytes(buf.getvalue()), "many.tar")
+
+
+def test_nested_archives_share_one_memory_budget() -> None:
+    # Each level alone fits the limit; together they do not.
+    inner = _zip([("a.txt", b"words\n" * 100_000)], method=zipfile.ZIP_STORED)
+    outer = _zip([("inner.zip", inner), ("b.txt", b"more\n" * 100_000)],
+                 method=zipfile.ZIP_STORED)
+    limits = Limits(max_in_memory_bytes=len(outer) + 10_000)
+    with pytest.raises(LimitRefused):
+        engine.prepare(Source.from_bytes(outer), "outer.zip", limits)
+    plan = engine.prepare(Source.from_bytes(outer), "outer.zip", Limits())
+    assert plan.size > 0

@@ -147,3 +147,16 @@ def test_fuzz_smoke(edits: list[tuple[int, int]], cut: int, head: bool, maker: s
     kind = {"make_mp3": FileKind.MP3, "make_flac": FileKind.FLAC, "make_ogg": FileKind.OGG,
             "make_opus": FileKind.OGG, "make_wav": FileKind.WAV}[maker]
     mf.exercise(engine.cleaner_for(kind), kind, data)
+
+
+def test_mp3_zero_padding_kept_garbage_refused(tmp_path: Path) -> None:
+    mp3 = mf.make_mp3(tmp_path).read_bytes()
+    size = 10 + sum((mp3[6 + i] & 0x7F) << (7 * (3 - i)) for i in range(4))  # ID3v2
+    tag, frames = mp3[:size], mp3[size:]
+    padded = tag + bytes(300) + frames
+    plan = engine.prepare(Source.from_bytes(padded), "a.mp3")
+    out = io.BytesIO()
+    plan.write_to(out)
+    assert b"John Doe" not in out.getvalue() and out.getvalue().startswith(bytes(300))
+    with pytest.raises(CorruptRefused):
+        engine.prepare(Source.from_bytes(tag + b"hidden note" + frames), "a.mp3")

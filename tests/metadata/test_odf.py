@@ -183,3 +183,51 @@ def test_cleaning_is_stable(tmp_path: Path) -> None:
     plan.write_to(once)
     again = engine.prepare(Source.from_bytes(once.getvalue()), "s.ods")
     assert again.report.removed == []
+
+
+def test_embedded_object_cleaned_and_replacement_dropped(tmp_path: Path) -> None:
+    parts = docgen.odf_parts(tmp_path, "odt")
+    chart_ns = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    parts["Object 1/content.xml"] = (
+        f'<?xml version="1.0"?><office:document-content {chart_ns}><office:body>'
+        "<office:chart/></office:body></office:document-content>"
+    ).encode()
+    parts["Object 1/meta.xml"] = (
+        b'<?xml version="1.0"?><office:document-meta xmlns:office="urn:oasis:names:tc:'
+        b'opendocument:xmlns:office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:'
+        b'meta:1.0"><office:meta><meta:generator>LibreOffice/7.4 chart</meta:generator>'
+        b"<meta:initial-creator>Jane Whistle</meta:initial-creator></office:meta>"
+        b"</office:document-meta>"
+    )
+    parts["ObjectReplacements/Object 1"] = b"VCLMTF\x01\x00" + bytes(32)
+    parts["content.xml"] = parts["content.xml"].replace(
+        b"</office:text>",
+        b'<text:p><draw:frame><draw:object xlink:href="./Object 1"/>'
+        b'<draw:image xlink:href="./ObjectReplacements/Object 1"/></draw:frame></text:p>'
+        b"</office:text>",
+    )
+    parts["META-INF/manifest.xml"] = parts["META-INF/manifest.xml"].replace(
+        b"</manifest:manifest>",
+        b'<manifest:file-entry manifest:full-path="Object 1/content.xml" '
+        b'manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="Object 1/'
+        b'meta.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path='
+        b'"Object 1/" manifest:media-type="application/vnd.oasis.opendocument.chart"/>'
+        b'<manifest:file-entry manifest:full-path="ObjectReplacements/Object 1" '
+        b'manifest:media-type="application/x-openoffice-gdimetafile"/></manifest:manifest>',
+    )
+    path = docgen.write_zip_parts(tmp_path / "chart.odt", parts, stored_first="mimetype")
+    found = engine.inspect(Source.from_path(path), path.name)
+    assert any(f.field == "Property generator" and "chart" in f.untrusted_value
+               for f in found.findings)
+    plan = engine.prepare(Source.from_path(path), path.name)
+    out = tmp_path / "clean.odt"
+    with open(out, "wb") as fh:
+        plan.write_to(fh)
+    check_odf(out, docgen.ODF_MIMETYPES["odt"])
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        content = zf.read("content.xml")
+    assert "Object 1/content.xml" in names
+    assert "Object 1/meta.xml" not in names
+    assert not [n for n in names if n.startswith("ObjectReplacements/")]
+    assert b"ObjectReplacements" not in content and b'xlink:href="./Object 1"' in content
