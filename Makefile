@@ -21,6 +21,7 @@ APT_RUNTIME := python3 python3-venv python3-pip ca-certificates \
 APT_PEERS := age libimage-exiftool-perl ffmpeg mat2 microsocks gnome-keyring dbus \
 	dbus-x11 xvfb xauth curl desktop-file-utils appstream \
 	zbar-tools time
+APT_PEERS += zip  # Info-ZIP: real-world zips (extra fields, passwords) for the archive tests
 
 .PHONY: help
 help: ## Show this help

@@ -149,6 +149,13 @@ class _Checked:
     path: Path
     entry: FileEntry
     plan: CleanPlan | None  # kept between passes when small enough
+    stat: tuple[int, ...]  # the source file's identity before pass 1
+
+
+def _stat_key(path: Path) -> tuple[int, ...]:
+    """What changes whenever a file's content is written (ctime cannot be set back)."""
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def bundle_name(index: int, kind: FileKind, original: str | None) -> str:
@@ -239,6 +246,7 @@ def _check(paths: Sequence[Path], keep_names: bool, limits: Limits, prog: _Progr
         prog.file_index = i
         prog.emit()
         try:
+            stat = _stat_key(path)
             plan = _prepare(path, limits)
         except CleanRefused as exc:
             refusals.append(Refusal(i, exc))
@@ -276,7 +284,7 @@ def _check(paths: Sequence[Path], keep_names: bool, limits: Limits, prog: _Progr
                 kept += plan.size
             else:
                 keep = None  # cleaned again in pass 2, and checked against the hash
-        checked.append(_Checked(path, entry, keep))
+        checked.append(_Checked(path, entry, keep, stat))
         prog.files_done += 1
     if refusals:
         raise FilesRefused(refusals)
@@ -395,9 +403,9 @@ class _Router:
         part = self.parts[-1]
         part.finish()
 
-    def start_file(self, idx: int) -> None:
+    def start_file(self, idx: int, verify_hash: bool) -> None:
         self._file = idx
-        self.sha = BackgroundHasher()
+        self.sha = BackgroundHasher() if verify_hash else None
         self.size = 0
         self._begin_next()
 
@@ -405,8 +413,8 @@ class _Router:
         if self._cancel is not None and self._cancel.is_set():
             raise SubmitCancelled()
         n = len(data)
-        assert self.sha is not None
-        self.sha.put(data)
+        if self.sha is not None:
+            self.sha.put(data)
         self.size += n
         view = memoryview(data)
         while view:
@@ -425,11 +433,11 @@ class _Router:
     def end_file(self, entry: FileEntry) -> None:
         if self._remaining or self.size != entry.size:
             raise SourceChangedError("size differs")
-        assert self.sha is not None
-        digest = self.sha.hexdigest()
-        self.sha = None
-        if digest != entry.sha256:
-            raise SourceChangedError("hash differs")
+        if self.sha is not None:
+            digest = self.sha.hexdigest()
+            self.sha = None
+            if digest != entry.sha256:
+                raise SourceChangedError("hash differs")
         if self._queue and self._queue[0][1][0] == self._file:
             raise SourceChangedError("fewer segments than planned")
         self.parts[-1].tar.end()
@@ -488,14 +496,24 @@ def submit(
             prog.emit()
             plan = c.plan
             c.plan = None  # release memory as soon as the file is written
+            # The same plan object streams the same bytes while the source is
+            # unchanged (checked by its stat below); a plan cleaned again may
+            # differ, so its output is hashed again and compared.
+            verify_hash = plan is None
             if plan is None:
                 try:
                     plan = _prepare(c.path, limits)
                 except CleanRefused as exc:
                     raise SourceChangedError("refused on second pass") from exc
-            router.start_file(i)
+            router.start_file(i, verify_hash)
             _write_plan(plan, router, cancel)
             router.end_file(c.entry)
+            try:
+                unchanged = _stat_key(c.path) == c.stat
+            except OSError:
+                unchanged = False
+            if not unchanged:
+                raise SourceChangedError("source changed during the run")
             prog.files_done += 1
         router.finish()
         if cancel is not None and cancel.is_set():

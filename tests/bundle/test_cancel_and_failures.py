@@ -121,3 +121,21 @@ def test_cancel_while_opening_leaves_destination_unchanged(inputs: list[Path],
     with pytest.raises(OpenCancelled):
         open_parts(res.parts, [identity], dest, progress=progress, cancel=cancel)
     assert listing(dest) == []
+
+
+def test_streamed_video_changed_during_the_run_fails_cleanly(inputs: list[Path],
+                                                             identity: X25519Identity,
+                                                             outbox: Path) -> None:
+    video = inputs[2]
+
+    def progress(ev: SubmitProgress) -> None:
+        if ev.stage == Stage.ENCRYPTING and ev.file_index == 0:
+            with open(video, "r+b") as fh:  # a camera app rewrites one byte in place
+                fh.seek(-100, 2)
+                byte = fh.read(1)
+                fh.seek(-100, 2)
+                fh.write(bytes([byte[0] ^ 1]))
+
+    with pytest.raises(SourceChangedError):
+        submit(inputs, [identity.recipient()], outbox, progress=progress)
+    assert listing(outbox) == []

@@ -266,6 +266,17 @@ class OutboxPage(QWidget):
         route: session.RouteMode = "direct" if self._via_direct.isChecked() else "tor"
         return session.DeliverySettings(folder, route, None, self.tor_ports, self.chunk_size)
 
+    def clear(self) -> None:
+        """Forget what is shown and stop sending (quick delete wipes the outbox itself)."""
+        self._keep_sending = False
+        if self._delivery is not None:
+            self._delivery.cancel()
+        self.model.clear()
+        self._folder.clear()
+        self._tor_status.clear()
+        self._set_note(None)
+        self._update_buttons()
+
     def refresh(self) -> None:
         """Read the queue again (in a worker); a request during a read is merged."""
         if self._refreshing:

@@ -319,6 +319,15 @@ class ReviewPage(QWidget):
         )
         self._update_buttons()
 
+    def clear(self) -> None:
+        """Cancel any seal and forget what is shown (quick delete)."""
+        self.cancel()
+        self._set_outcome(None)
+        self._progress.setValue(0)
+        self._stage.clear()
+        self._last_progress = None
+        self.refresh()
+
     def cancel(self) -> None:
         if self._seal_task is not None:
             self._seal_task.cancel()
