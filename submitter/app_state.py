@@ -77,6 +77,13 @@ class AppState:
                 self._outbox = Outbox(store, self.data_dir)
             return self._outbox
 
+    def close(self) -> None:
+        """Close the outbox if it was opened (at exit, once workers are joined)."""
+        with self._lock:
+            if self._outbox is not None:
+                self._outbox.close()
+                self._outbox = None
+
     def wipe(self) -> None:
         """Quick delete of the trusted list: overwrite the sealed file, destroy the key.
 

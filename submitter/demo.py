@@ -144,12 +144,8 @@ class Demo:
             return
         self._stopped = True
         self.inbox.stop()
-        with self.state._lock:  # noqa: SLF001 - closing the demo's own outbox
-            outbox = self.state._outbox  # noqa: SLF001
-            self.state._outbox = None  # noqa: SLF001
-        if outbox is not None:
-            with contextlib.suppress(Exception):
-                outbox.close()
+        with contextlib.suppress(Exception):  # a broken database is removed below anyway
+            self.state.close()
         _remove_demo_folder(self.folder)
 
 

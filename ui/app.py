@@ -15,9 +15,11 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from submitter.app_state import AppState, default_app_state
+from submitter.demo import Demo, start_demo
 from ui.i18n import LanguageManager, system_language
 from ui.main_window import MainWindow
 from ui.pages.files_page import FilesPage
+from ui.pages.inbox_page import InboxPage
 from ui.pages.keys_page import KeysPage
 from ui.pages.message_page import MessagePage
 from ui.pages.outbox_page import OutboxPage
@@ -46,9 +48,13 @@ class AppParts:
     keys: KeysPage
     review: ReviewPage
     outbox: OutboxPage
+    inbox: InboxPage
+    demo: Demo | None = None  # demo mode: the local demo organisation and its inbox
 
     def shutdown(self) -> None:
         self.tasks.shutdown()
+        if self.demo is not None:
+            self.demo.stop()  # shuts the demo inbox down, removes the demo folder
         self.settings.remove()
 
 
@@ -68,16 +74,24 @@ def build(
     files = FilesPage(tasks)
     message = MessagePage()
     state = state if state is not None else default_app_state()
+    # Demo mode: its own organisation, inbox and app state in <data dir>/demo, so
+    # nothing real is touched; made before the window exists (no UI to freeze yet).
+    demo_org = start_demo(state.data_dir) if demo else None
+    if demo_org is not None:
+        state = demo_org.state
     recipient = RecipientPage(tasks, state)
     keys = KeysPage(tasks, data_dir=state.data_dir)
     review = ReviewPage(tasks, state, recipient, files, message)
     outbox = OutboxPage(tasks, state)
     source_pages: list[QWidget] = [recipient, files, message, review, outbox]
-    staff_pages: list[QWidget] = [keys]
+    inbox = InboxPage(tasks)
+    if demo_org is not None:
+        inbox.use_demo(demo_org.identity_path, demo_org.inbox_dir, demo_org.opened_dir)
+    staff_pages: list[QWidget] = [keys, inbox]
     window = MainWindow(languages, source_pages, staff_pages, demo=demo)
     parts = AppParts(
         app, settings, languages, tasks, window, files, message, state, recipient, keys,
-        review, outbox,
+        review, outbox, inbox, demo_org,
     )
     review.outbox_requested.connect(lambda: window.show_page(outbox))
     review.sealed.connect(lambda _result: outbox.refresh())

@@ -7,9 +7,10 @@ Two passes over every file (see docs/bundle-format.md, "Why two passes"):
    checked before anything is written; if any is refused, nothing is sent.
 2. write: lay out the parts, then stream each cleaned file again into the
    tar writer, straight into the age encryptor, into a temporary file in the
-   outbox folder. The SHA-256 is computed again on the way and must match
-   the manifest, or the run fails (the file changed, or a cleaner is not
-   deterministic).
+   outbox folder. The source's stat identity must be unchanged after this
+   pass, and a file that had to be cleaned again is hashed again and must
+   match the manifest; otherwise the run fails (the file changed, or a
+   cleaner is not deterministic).
 
 Cleaned bytes only ever exist in memory and, encrypted, on disk. When every
 part is complete it is fsynced and renamed to its final random name; then the

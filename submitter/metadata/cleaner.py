@@ -46,6 +46,17 @@ def register(cls: type[Cleaner]) -> type[Cleaner]:
 
 
 def registered() -> dict[FileKind, Cleaner]:
-    from submitter.metadata import registry  # noqa: F401 - imports every cleaner module
+    """Every cleaner (imports every cleaner module)."""
+    from submitter.metadata import registry
 
+    registry.load_all()
     return dict(_REGISTRY)
+
+
+def registered_for(kind: FileKind) -> Cleaner | None:
+    """The cleaner for one kind, importing only its module."""
+    from submitter.metadata import registry
+
+    if kind not in _REGISTRY:
+        registry.load(kind)
+    return _REGISTRY.get(kind)

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from submitter.metadata.cleaner import Cleaner, registered
+from submitter.metadata.cleaner import Cleaner, registered_for
 from submitter.metadata.detect import detect, sniff
 from submitter.metadata.kinds import CANONICAL_EXTENSION, FileKind
 from submitter.metadata.model import (
@@ -33,7 +33,7 @@ DEFAULT_LIMITS = Limits()
 
 
 def cleaner_for(kind: FileKind) -> Cleaner:
-    cleaner = registered().get(kind)
+    cleaner = registered_for(kind)
     if cleaner is None:
         raise UnknownTypeRefused(f"no cleaner for {kind.value}")
     return cleaner

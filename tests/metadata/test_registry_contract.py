@@ -49,3 +49,19 @@ def test_image_kinds_are_all_registered() -> None:
     images = {FileKind.JPEG, FileKind.PNG, FileKind.GIF, FileKind.TIFF, FileKind.WEBP,
               FileKind.HEIC, FileKind.AVIF}
     assert images <= set(registered())
+
+
+def test_each_loader_registers_exactly_its_kinds() -> None:
+    # Lazy loading must agree with what the modules claim, or a kind would
+    # silently have no cleaner until some other module happened to load.
+    from submitter.metadata.kinds import FileKind
+    from submitter.metadata.registry import LOADERS
+
+    assert set(LOADERS) == set(FileKind)
+    everything = registered()
+    for kind, loader in LOADERS.items():
+        names = loader.__code__.co_names  # the module its import statement names
+        claimed = {
+            k for k, c in everything.items() if type(c).__module__.rsplit(".", 1)[-1] in names
+        }
+        assert kind in claimed, (kind, names)

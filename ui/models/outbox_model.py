@@ -25,19 +25,15 @@ from ui.models.file_list_model import human_size
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("OutboxModel", text)
-
-
 def relative_time(seconds: float) -> str:
     """'now', 'in 40 s', 'in 3 min', 'in 2 h' (rounded up: never earlier than said)."""
     if seconds <= 0:
-        return _tr("now")
+        return QCoreApplication.translate("OutboxModel", "now")
     if seconds < 60:
-        return _tr("in %1 s").replace("%1", str(int(seconds + 0.999)))
+        return QCoreApplication.translate("OutboxModel", "in %1 s").replace("%1", str(int(seconds + 0.999)))
     if seconds < 3600:
-        return _tr("in %1 min").replace("%1", str(int(seconds / 60 + 0.999)))
-    return _tr("in %1 h").replace("%1", str(int(seconds / 3600 + 0.999)))
+        return QCoreApplication.translate("OutboxModel", "in %1 min").replace("%1", str(int(seconds / 60 + 0.999)))
+    return QCoreApplication.translate("OutboxModel", "in %1 h").replace("%1", str(int(seconds / 3600 + 0.999)))
 
 
 @dataclass(slots=True)
@@ -107,22 +103,22 @@ class OutboxModel(QAbstractTableModel):
     def status_text(self, row: OutboxRow) -> str:
         info = row.info
         if row.live is not None and row.live.phase is Phase.VERIFYING:
-            return _tr("Checking the copy")
+            return QCoreApplication.translate("OutboxModel", "Checking the copy")
         if row.live is not None and row.live.phase in (Phase.DONE, Phase.SAFE_TO_UNPLUG):
-            return _tr("Delivered")
+            return QCoreApplication.translate("OutboxModel", "Delivered")
         if row.live is not None:
-            return _tr("Sending")
+            return QCoreApplication.translate("OutboxModel", "Sending")
         if info.state == "delivered":
-            return _tr("Delivered")
+            return QCoreApplication.translate("OutboxModel", "Delivered")
         if info.state == "failed":
-            return _tr("Stopped: needs your attention")
+            return QCoreApplication.translate("OutboxModel", "Stopped: needs your attention")
         if info.state == "sending":
-            return _tr("Interrupted: will continue")
+            return QCoreApplication.translate("OutboxModel", "Interrupted: will continue")
         if info.reason:
-            return _tr("Waiting to try again")
+            return QCoreApplication.translate("OutboxModel", "Waiting to try again")
         if info.next_try > self._now:
-            return _tr("Waiting for its scheduled time")
-        return _tr("Waiting to be sent")
+            return QCoreApplication.translate("OutboxModel", "Waiting for its scheduled time")
+        return QCoreApplication.translate("OutboxModel", "Waiting to be sent")
 
     def progress_value(self, row: OutboxRow) -> int:
         """0..100."""
@@ -158,12 +154,12 @@ class OutboxModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
         labels = {
-            "part": _tr("Part"),
-            "size": _tr("Size"),
-            "status": _tr("Status"),
-            "progress": _tr("Progress"),
-            "next": _tr("Next try"),
-            "problem": _tr("Problem"),
+            "part": QCoreApplication.translate("OutboxModel", "Part"),
+            "size": QCoreApplication.translate("OutboxModel", "Size"),
+            "status": QCoreApplication.translate("OutboxModel", "Status"),
+            "progress": QCoreApplication.translate("OutboxModel", "Progress"),
+            "next": QCoreApplication.translate("OutboxModel", "Next try"),
+            "problem": QCoreApplication.translate("OutboxModel", "Problem"),
         }
         return labels[self.COLUMNS[section]]
 
@@ -175,7 +171,7 @@ class OutboxModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                     Qt.ItemDataRole.AccessibleTextRole):
             if column == "part":
-                return _tr("Part %1").replace("%1", str(index.row() + 1))
+                return QCoreApplication.translate("OutboxModel", "Part %1").replace("%1", str(index.row() + 1))
             if column == "size":
                 return human_size(row.info.size)
             if column == "status":
