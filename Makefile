@@ -18,6 +18,7 @@ APT_RUNTIME := python3 python3-venv python3-pip ca-certificates \
 	libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 \
 	libxcb-randr0 libxcb-render-util0 libxcb-image0 libmagic1
+APT_RUNTIME += fonts-dejavu-core  # Cyrillic glyphs for the Russian UI (and its screenshots)
 APT_PEERS := age libimage-exiftool-perl ffmpeg mat2 microsocks gnome-keyring dbus \
 	dbus-x11 xvfb xauth curl desktop-file-utils appstream \
 	zbar-tools time
@@ -48,6 +49,11 @@ $(STAMPS)/venv: $(STAMPS)/apt-runtime pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $@
 
+# The compiled Russian translation: generated from the committed .ts, not kept in git.
+QM := ui/translations/submitter_ru.qm
+$(QM): ui/translations/submitter_ru.ts | $(STAMPS)/venv
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+
 # npm peers: CCTV age vectors, the TypeScript age, the reference tus server.
 $(STAMPS)/npm: $(STAMPS)/apt-peers tests/peers/package.json
 	cd tests/peers && npm ci --no-audit --no-fund --loglevel=error
@@ -69,7 +75,7 @@ $(STAMPS)/onionshare: $(STAMPS)/apt-runtime
 	@touch $@
 
 .PHONY: setup setup-test
-setup: $(STAMPS)/venv ## Install the app into .venv
+setup: $(STAMPS)/venv $(QM) ## Install the app into .venv
 setup-test: setup $(STAMPS)/apt-peers $(STAMPS)/npm $(STAMPS)/cctv $(STAMPS)/onionshare ## Install the app and every test peer
 
 .PHONY: run
@@ -96,6 +102,10 @@ bench: setup-test ## Benchmarks: ratios against peers measured in the same run
 package: setup $(STAMPS)/apt-peers ## Build the reproducible Linux bundle into dist/
 	$(PY) -m pip install -q 'pyinstaller>=6.10,<7'
 	PY=$(abspath $(PY)) bash packaging/linux/build-bundle.sh
+
+.PHONY: screenshots
+screenshots: setup $(STAMPS)/apt-peers ## Retake docs/screenshots/ from the real window under Xvfb
+	$(PY) docs/screenshots/take_screenshots.py
 
 .PHONY: clean
 clean: ## Remove build outputs (keeps .venv and peers)

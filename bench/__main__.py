@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES: list[str] = ["upload", "metadata", "crypto", "submit"]
+MODULES: list[str] = ["crypto", "metadata", "submit", "upload", "ui", "package"]
 
 
 def main(argv: list[str]) -> int:

@@ -96,6 +96,37 @@ class AppState:
                 self.state_key_store.destroy()
 
 
+    def quick_delete(self) -> None:
+        """Erase everything the source's side keeps, then destroy the state key.
+
+        The outbox (parts, queue and journals), the trusted list and the
+        passphrase salt are overwritten or removed; the key that sealed them is
+        destroyed last, so whatever flash storage keeps behind stays sealed.
+        Works whether or not the outbox was ever opened in this run, and even
+        when the key store is locked. Blocking: call with no seal running.
+        """
+        with self._lock:
+            outbox, self._outbox = self._outbox, None
+            self._key = None
+            store = self.state_key_store
+        if outbox is not None:
+            outbox.close()
+        outbox_dir = self.data_dir / "outbox"
+        if outbox_dir.is_dir():
+            for path in sorted(outbox_dir.rglob("*"), reverse=True):
+                if path.is_file() and not path.is_symlink():
+                    _overwrite_and_remove(path)
+                elif path.is_dir():
+                    path.rmdir()
+                else:
+                    path.unlink(missing_ok=True)
+            outbox_dir.rmdir()
+        _overwrite_and_remove(self.data_dir / PIN_FILE)
+        if store is not None:
+            store.destroy()
+        _overwrite_and_remove(self.data_dir / SALT_FILE)
+
+
 def default_app_state() -> AppState:
     """$SUBMITTER_DATA_DIR or the platform's data folder; the OS key store when usable."""
     folder = default_data_dir()

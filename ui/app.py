@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from crypto.errors import CryptoError
 from submitter.app_state import AppState, default_app_state
 from submitter.demo import Demo, start_demo
+from submitter.errors import SubmitterError
 from ui.i18n import LanguageManager, system_language
 from ui.main_window import MainWindow
 from ui.pages.files_page import FilesPage
@@ -103,13 +105,30 @@ def build(
 def _quick_delete(parts: AppParts) -> None:
     if not confirm_quick_delete(parts.window):
         return
-    parts.tasks.cancel_all()
+    # Stop every worker first (a seal in progress stops at its next chunk), so
+    # nothing writes after the erase. Cancelling is quick; this is the one
+    # place the window waits on purpose.
+    parts.tasks.shutdown()
+    failed = False
+    try:
+        parts.state.quick_delete()
+    except (SubmitterError, CryptoError, OSError):
+        failed = True
+    parts.recipient.clear()
     parts.files.model.clear()
     parts.message.clear()
+    parts.review.clear()
+    parts.outbox.clear()
+    text = (
+        QCoreApplication.translate(
+            "QuickDelete",
+            "Not everything could be erased. Close the app and delete its data folder.",
+        )
+        if failed
+        else QCoreApplication.translate("QuickDelete", "Everything was erased.")
+    )
     QMessageBox.information(
-        parts.window,
-        QCoreApplication.translate("QuickDelete", "Quick delete"),
-        QCoreApplication.translate("QuickDelete", "Everything was erased."),
+        parts.window, QCoreApplication.translate("QuickDelete", "Quick delete"), text
     )
 
 

@@ -35,13 +35,17 @@ class Task(QObject):
         self.cancel_event.set()
 
     def run(self) -> None:  # on the worker thread
+        work, self._work = self._work, None  # drop the closure: it may hold a passphrase
         try:
-            result = self._work(self.progress.emit, self.cancel_event)
-        except BaseException as exc:
+            if work is None:
+                raise RuntimeError("task already ran")
+            result = work(self.progress.emit, self.cancel_event)
+        except BaseException as exc:  # everything must reach the GUI as a signal
             self.failed.emit(exc)
         else:
             self.finished.emit(result)
         finally:
+            del work
             self.done.emit()
 
 

@@ -323,7 +323,13 @@ class _PartFile:
             raise OutboxWriteError(type(exc).__name__) from exc
         self.fh: BinaryIO = os.fdopen(fd, "wb", buffering=0)
         self.writer = BackgroundWriter(self.fh)
-        self.enc = Encryptor(self.writer, list(recipients))  # type: ignore[arg-type]
+        try:
+            self.enc = Encryptor(self.writer, list(recipients))  # type: ignore[arg-type]
+        except BaseException:
+            self.writer.abandon()
+            self.fh.close()
+            self.temp.unlink()
+            raise
         self.tar = TarWriter(self.enc)
         self.renamed = False
         self.target = 0

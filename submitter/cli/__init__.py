@@ -19,12 +19,20 @@ from submitter.errors import SubmitterError
 
 def _modules() -> list[ModuleType]:
     # Explicit imports: the frozen app must see every command.
-    from submitter.cli import age_cmds, inbox_cmds, outbox_cmds
-    from submitter.cli import card_cmds, keys_cmds
-    from submitter.cli import clean_cmd
-    from submitter.cli import open_cmd, submit_cmd
+    from submitter.cli import (
+        age_cmds,
+        card_cmds,
+        clean_cmd,
+        inbox_cmds,
+        keys_cmds,
+        open_cmd,
+        outbox_cmds,
+        submit_cmd,
+    )
 
-    return [age_cmds, outbox_cmds, inbox_cmds, keys_cmds, card_cmds, clean_cmd, submit_cmd, open_cmd]
+    return [
+        age_cmds, keys_cmds, card_cmds, clean_cmd, submit_cmd, open_cmd, outbox_cmds, inbox_cmds,
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -139,3 +139,16 @@ def test_streamed_video_changed_during_the_run_fails_cleanly(inputs: list[Path],
     with pytest.raises(SourceChangedError):
         submit(inputs, [identity.recipient()], outbox, progress=progress)
     assert listing(outbox) == []
+
+
+def test_mixed_recipient_types_refused_without_leftovers(inputs: list[Path], outbox: Path,
+                                                         tmp_path: Path) -> None:
+    """A card mixing classic and post-quantum recipients fails in the encryptor."""
+    from crypto.errors import CryptoError
+    from crypto.keygen import generate_mlkem768x25519
+
+    classic = X25519Identity.generate().recipient()
+    pq = generate_mlkem768x25519().recipient()
+    with pytest.raises(CryptoError):
+        submit(inputs[:1], [classic, pq], outbox)
+    assert listing(outbox) == []

@@ -212,3 +212,52 @@ def test_office_document_and_screenshot(tmp_path: Path, identity: X25519Identity
     proc = age_decrypt_untar(res.parts[0], key_file, hand)
     assert proc.returncode == 0, proc.stderr
     assert (hand / "file-0001.docx").read_bytes() == (rep.folder / "file-0001.docx").read_bytes()
+
+
+def test_every_padding_length_opens_with_tar_and_the_opener(tmp_path: Path,
+                                                            identity: X25519Identity,
+                                                            key_file: Path) -> None:
+    """Sizes around the 1 MiB floor hit every padding case: none, one block
+    (manifest grows), and a padding header of two or more blocks."""
+    pads_seen = set()
+    for k in range(8):
+        src = tmp_path / f"note{k}.txt"
+        src.write_bytes(b"line of testimony\n" * ((MiB - 4096 + 512 * k) // 18))
+        ob = tmp_path / f"ob{k}"
+        ob.mkdir()
+        res = submit([src], [identity.recipient()], ob)
+        hand = tmp_path / f"hand{k}"
+        proc = age_decrypt_untar(res.parts[0], key_file, hand)
+        assert proc.returncode == 0, proc.stderr
+        assert sorted(p.name for p in hand.iterdir()) == ["file-0001.txt", "manifest.json"]
+        raw = subprocess.run([tool("age"), "-d", "-i", str(key_file), str(res.parts[0])],
+                             capture_output=True, check=True, timeout=60).stdout
+        assert len(raw) % 512 == 0 and len(raw) >= MiB
+        with tarfile.open(fileobj=io.BytesIO(raw)) as tf:
+            first = tf.next()
+            assert first is not None and first.name == "manifest.json"
+            assert [m.name for m in tf.getmembers()] == ["manifest.json", "file-0001.txt"]
+            if (hand / "manifest.json").read_bytes().endswith(b" "):
+                pads_seen.add("manifest")
+            else:
+                pads_seen.add("header" if first.pax_headers else "none")
+        dest = tmp_path / f"d{k}"
+        dest.mkdir()
+        rep = open_parts(res.parts, [identity], dest)
+        assert (rep.folder / "file-0001.txt").read_bytes() == cleaned_bytes(src)
+    assert {"manifest", "header"} <= pads_seen
+
+
+def test_post_quantum_card(tmp_path: Path, inputs: list[Path]) -> None:
+    """A card with hybrid ML-KEM-768 + X25519 recipients: the only agility point."""
+    from crypto.keygen import generate_mlkem768x25519
+
+    keys = [generate_mlkem768x25519() for _ in range(2)]
+    ob = tmp_path / "ob"
+    ob.mkdir()
+    res = submit(inputs[:2], [k.recipient() for k in keys], ob)
+    for n, k in enumerate(keys):
+        dest = tmp_path / f"d{n}"
+        dest.mkdir()
+        rep = open_parts(res.parts, [k], dest)
+        assert [f.sha256 for f in rep.files] == [f.sha256 for f in res.files]

@@ -99,6 +99,17 @@ def test_review_shows_what_will_be_sent_and_seals_into_the_outbox(
     assert outbox_listing(source) == [result.parts[0].name]
     assert "photo" not in result.parts[0].name
 
+    # Nothing stored names a file or the organisation: the queue, the parts, the
+    # trusted list and the app's settings are all random names or sealed bytes.
+    stored = [p for p in source.state.data_dir.rglob("*") if p.is_file()]
+    stored += [p for p in source.settings.path.rglob("*") if p.is_file()]
+    assert stored
+    for path in stored:
+        blob = path.read_bytes()
+        for secret in (ORG_NAME.encode(), b"photo", b"screenshot", str(tmp_path).encode()):
+            assert secret not in blob, (path.name, secret)
+        assert "photo" not in path.name and "screenshot" not in path.name
+
     # Step 5 is one click away.
     qtbot.mouseClick(_button(page, "goToOutbox"), Qt.MouseButton.LeftButton)
     assert source.window.current_page() is source.outbox

@@ -30,10 +30,13 @@ def relative_time(seconds: float) -> str:
     if seconds <= 0:
         return QCoreApplication.translate("OutboxModel", "now")
     if seconds < 60:
-        return QCoreApplication.translate("OutboxModel", "in %1 s").replace("%1", str(int(seconds + 0.999)))
+        return QCoreApplication.translate("OutboxModel", "in %1 s").replace(
+            "%1", str(int(seconds + 0.999)))
     if seconds < 3600:
-        return QCoreApplication.translate("OutboxModel", "in %1 min").replace("%1", str(int(seconds / 60 + 0.999)))
-    return QCoreApplication.translate("OutboxModel", "in %1 h").replace("%1", str(int(seconds / 3600 + 0.999)))
+        return QCoreApplication.translate("OutboxModel", "in %1 min").replace(
+            "%1", str(int(seconds / 60 + 0.999)))
+    return QCoreApplication.translate("OutboxModel", "in %1 h").replace(
+        "%1", str(int(seconds / 3600 + 0.999)))
 
 
 @dataclass(slots=True)
@@ -171,7 +174,8 @@ class OutboxModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                     Qt.ItemDataRole.AccessibleTextRole):
             if column == "part":
-                return QCoreApplication.translate("OutboxModel", "Part %1").replace("%1", str(index.row() + 1))
+                return QCoreApplication.translate("OutboxModel", "Part %1").replace(
+                    "%1", str(index.row() + 1))
             if column == "size":
                 return human_size(row.info.size)
             if column == "status":

@@ -193,6 +193,7 @@ class InboxPage(QWidget):
         grid.addWidget(self._passphrase_label, 2, 0)
         grid.addWidget(self._passphrase, 2, 1, 1, 2)
         self._identity_browse.clicked.connect(self._choose_identity)
+        self._identity.textEdited.connect(self._identity_edited)
         self._identity.editingFinished.connect(self._identity_typed)
 
     def _build_destination_box(self) -> None:
@@ -369,6 +370,13 @@ class InboxPage(QWidget):
         self.set_identity_file(identity_file)
 
     # --- slots ---
+
+    def _identity_edited(self, _text: str) -> None:
+        # Another file: what was learnt about the previous one no longer holds.
+        self._identity_protected = None
+        self._passphrase_label.setVisible(False)
+        self._passphrase.setVisible(False)
+        self._render_protection()
 
     def _identity_typed(self) -> None:
         text = self._identity.text().strip()

@@ -321,8 +321,9 @@ class OutboxPage(QWidget):
         if confirm:
             answer = QMessageBox.question(
                 self, self.tr("Remove parts"),
-                self.tr("Remove %n part(s) from the outbox? They will not be sent, and the "
-                        "material they hold is lost unless you seal it again.", "", len(ids)),
+                self.tr("Remove the selected parts from the outbox (%n)? They will not be "
+                        "sent, and what they hold is lost unless you seal it again.", "",
+                        len(ids)),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
@@ -396,7 +397,7 @@ class OutboxPage(QWidget):
         delivered = len(report.delivered)
         lines: list[Callable[[], str]] = []
         if delivered:
-            lines.append(lambda: self.tr("%n part(s) delivered.", "", delivered))
+            lines.append(lambda: self.tr("Parts delivered: %n.", "", delivered))
         if report.safe_to_unplug:
             lines.append(lambda: self.tr(
                 "The copies were written and checked: it is safe to unplug the USB stick."))
@@ -410,8 +411,7 @@ class OutboxPage(QWidget):
             lines.append(lambda: self.tr("Nothing was waiting to be sent."))
         stopped = self._delivery is not None and self._delivery.cancel_event.is_set()
         if not stopped or delivered:  # else "stopped" is already shown
-            self._set_note(lambda: "\n".join(line() for line in lines),
-                           error=bool(failures or reasons))
+            self._set_note(lambda: "\n".join(line() for line in lines), error=bool(failures))
         self.delivery_finished.emit(report)
 
     def _reason_line(self, kind: str, reason: str) -> Callable[[], str]:

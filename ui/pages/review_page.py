@@ -242,12 +242,17 @@ class ReviewPage(QWidget):
         self._seal.clicked.connect(self.seal)
         self._cancel.clicked.connect(self.cancel)
         self._to_outbox.clicked.connect(self.outbox_requested.emit)
-        recipient.card_chosen.connect(lambda _card: self.refresh())
-        files.selection_changed.connect(self.refresh)
+        # Changes elsewhere come in bursts (one per checked file): recompute once after.
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(50)
+        self._soon.timeout.connect(self.refresh)
+        recipient.card_chosen.connect(lambda _card: self._soon.start())
+        files.selection_changed.connect(self._soon.start)
         model = files.model
-        model.dataChanged.connect(lambda *_: self.refresh())
-        model.rowsRemoved.connect(lambda *_: self.refresh())
-        model.modelReset.connect(self.refresh)
+        model.dataChanged.connect(lambda *_: self._soon.start())
+        model.rowsRemoved.connect(lambda *_: self._soon.start())
+        model.modelReset.connect(self._soon.start)
         self.retranslate()
 
     # --- public ---
@@ -284,6 +289,7 @@ class ReviewPage(QWidget):
 
     def refresh(self) -> None:
         """Read the other steps again and recompute the summary (in a worker)."""
+        self._soon.stop()
         selection = self._read_selection()
         self._selection = selection
         self._estimate_gen += 1
@@ -386,7 +392,7 @@ class ReviewPage(QWidget):
         self._progress.setValue(1000)
         self._stage.setText(self._stage_name(Stage.DONE))
         self._set_outcome(lambda: self.tr(
-            "Sealed. %n part(s) are locked in the outbox; only the organisation can open "
+            "Sealed. Parts locked in the outbox: %n. Only the organisation can open "
             "them. Go to step 5 to deliver them.", "", count), points_on=True)
         self.sealed.emit(result)
 
@@ -425,12 +431,12 @@ class ReviewPage(QWidget):
             problems.append(self.tr("Choose the organisation first (step 1)."))
         if selection.refused:
             problems.append(self.tr(
-                "%n file(s) cannot be sent safely, so nothing can be sealed until you "
+                "Files that cannot be sent safely: %n. Nothing can be sealed until you "
                 "remove them (step 2):", "", len(selection.refused)))
             problems += [f"  {sanitize(path.name, max_len=120)}: {reason}"
                          for path, reason in selection.refused]
         if selection.checking:
-            problems.append(self.tr("%n file(s) are still being checked. Please wait.", "",
+            problems.append(self.tr("Files still being checked: %n. Please wait.", "",
                                     selection.checking))
         if not selection.paths and not selection.refused and not selection.checking:
             problems.append(self.tr("Add the files to send (step 2)."))
@@ -444,11 +450,14 @@ class ReviewPage(QWidget):
             self._padded.setText("—")
             self._parts.setText("—")
             return
-        sizes = ", ".join(human_size(s) for s in est.padded_sizes[:6])
-        if len(est.padded_sizes) > 6:
-            sizes += ", …"
-        self._padded.setText(self.tr("about %1 in all (%2)")
-                             .replace("%1", human_size(est.padded_total)).replace("%2", sizes))
+        total = self.tr("about %1").replace("%1", human_size(est.padded_total))
+        if est.part_count > 1:
+            sizes = ", ".join(human_size(s) for s in est.padded_sizes[:6])
+            if len(est.padded_sizes) > 6:
+                sizes += ", …"
+            total = self.tr("about %1 in all (parts of %2)").replace(
+                "%1", human_size(est.padded_total)).replace("%2", sizes)
+        self._padded.setText(total)
         self._parts.setText(str(est.part_count))
 
     def _update_buttons(self) -> None:
