@@ -82,6 +82,10 @@ setup-test: setup $(STAMPS)/apt-peers $(STAMPS)/npm $(STAMPS)/cctv $(STAMPS)/oni
 run: setup ## Set up and start the desktop app
 	$(VENV)/bin/submitter
 
+.PHONY: demo
+demo: setup ## Start the app in demo mode (a local demo organisation; no real material)
+	$(VENV)/bin/submitter --demo
+
 # The suite runs inside a private D-Bus session with an unlocked
 # gnome-keyring, so the keyring tests talk to a real Secret Service.
 .PHONY: test

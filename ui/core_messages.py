@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
-CORE_MESSAGES: tuple[str, ...] = (
+# QT_TRANSLATE_NOOP returns its text unchanged; str() only tells the type.
+CORE_MESSAGES: tuple[str, ...] = tuple(str(text) for text in (
     QT_TRANSLATE_NOOP("CoreMessages", "A card must list either classic or post-quantum recipients, not both, and no passphrase recipients."),
     QT_TRANSLATE_NOOP("CoreMessages", "A cryptographic operation failed."),
     QT_TRANSLATE_NOOP("CoreMessages", "A field of the card is not allowed: too long, empty, of the wrong kind, or holding hidden characters."),
@@ -27,9 +28,11 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("CoreMessages", "Cancelled. Nothing was sent and nothing was kept."),
     QT_TRANSLATE_NOOP("CoreMessages", "Cancelled. Nothing was written."),
     QT_TRANSLATE_NOOP("CoreMessages", "Choose at least one file to send."),
+    QT_TRANSLATE_NOOP("CoreMessages", "Choose the USB stick or folder to copy the parts to."),
     QT_TRANSLATE_NOOP("CoreMessages", "No pinned organisation has that name, and no card file is at that path. Import the organisation's card first, or give the card file."),
     QT_TRANSLATE_NOOP("CoreMessages", "None of the given keys can open this file."),
     QT_TRANSLATE_NOOP("CoreMessages", "Sending was stopped. It will continue from where it stopped next time."),
+    QT_TRANSLATE_NOOP("CoreMessages", "Some fields are missing or not valid."),
     QT_TRANSLATE_NOOP("CoreMessages", "Some files cannot be sent safely, so nothing was sent. Remove them and try again."),
     QT_TRANSLATE_NOOP("CoreMessages", "Something went wrong."),
     QT_TRANSLATE_NOOP("CoreMessages", "That folder could not be read."),
@@ -112,4 +115,4 @@ CORE_MESSAGES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("CoreMessages", "This type of file is not supported, so it cannot be cleaned and will not be sent."),
     QT_TRANSLATE_NOOP("CoreMessages", "This way of sending is not known."),
     QT_TRANSLATE_NOOP("CoreMessages", "You have pinned too many organisations. Remove one you no longer use."),
-)
+))

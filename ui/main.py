@@ -11,10 +11,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if not args:
+    if not args or args == ["--demo"]:
         from ui.app import run_app
 
-        return run_app()
+        return run_app([sys.argv[0], *args])
     from submitter.cli import run_cli
 
     return run_cli(args)

@@ -1,5 +1,5 @@
 """A small tus 1.0 client on httpx: creation, HEAD to resume, PATCH in chunks,
-checksum (sha1) when the server offers it, termination.
+checksum when the server offers it (crc32 if offered, else sha1), termination.
 
 The upload URL is the resume state: it is saved (sealed by the outbox) right
 after creation, and every send starts with HEAD, trusting only the server's
@@ -14,10 +14,11 @@ import base64
 import hashlib
 import os
 import threading
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import httpx
 
@@ -47,6 +48,51 @@ _MAX_OFFSET_RETRIES = 5
 class ServerOptions:
     extensions: frozenset[str]
     max_size: int | None
+    checksum_algorithms: frozenset[str] = frozenset()
+
+
+class _Checksum(Protocol):
+    def update(self, data: memoryview, /) -> None: ...
+    def digest(self) -> bytes: ...
+
+
+class _Crc32:
+    """IEEE CRC-32 as tusd and S3 send it: 4 big-endian bytes (then base64)."""
+
+    def __init__(self) -> None:
+        self._value = 0
+
+    def update(self, data: memoryview, /) -> None:
+        self._value = zlib.crc32(data, self._value)
+
+    def digest(self) -> bytes:
+        return self._value.to_bytes(4, "big")
+
+
+def _sha1() -> _Checksum:
+    return hashlib.sha1()  # noqa: S324 - tus checksum, integrity only
+
+
+# The Upload-Checksum algorithms this client implements, cheapest first. Parts are age
+# ciphertext, authenticated end to end by age's AEAD, so the tus checksum only has to
+# catch damage in transfer: a CRC does that at a fraction of SHA-1's cost. sha1 is the
+# one every tus server with the checksum extension must accept.
+CHECKSUM_PREFERENCE: tuple[tuple[str, Callable[[], _Checksum]], ...] = (
+    ("crc32", _Crc32),
+    ("sha1", _sha1),
+)
+
+
+def pick_checksum(offered: frozenset[str]) -> str | None:
+    """The first algorithm of CHECKSUM_PREFERENCE the server offers, or None."""
+    for name, _ in CHECKSUM_PREFERENCE:
+        if name in offered:
+            return name
+    return None
+
+
+def _checksum_function(name: str) -> Callable[[], _Checksum]:
+    return dict(CHECKSUM_PREFERENCE)[name]
 
 
 def _parse_int(untrusted: str | None) -> int | None:
@@ -62,33 +108,28 @@ _SLICE = 256 * 1024
 _STREAM_CHUNK = 64 * 1024 * 1024
 
 
-def _slices(chunk: bytes, cancel: threading.Event) -> Iterator[bytes]:
-    view = memoryview(chunk)
-    for start in range(0, len(view), _SLICE):
-        check_cancel(cancel)
-        yield view[start:start + _SLICE]  # type: ignore[misc]
-
-
 @dataclass(frozen=True)
 class _Prepared:
     offset: int
-    data: bytes
     digest: str
 
 
-def _prepare(fd: int, offset: int, length: int) -> _Prepared:
-    """Read one chunk with pread (no shared file position) and hash it for Upload-Checksum."""
-    parts: list[bytes] = []
+def _prepare(fd: int, offset: int, length: int,
+             checksum: Callable[[], _Checksum]) -> _Prepared:
+    """Checksum one chunk for Upload-Checksum, reading it with pread (no shared file
+    position) in small blocks that are summed while they are still in the CPU cache.
+    The chunk is then streamed from the file like any other: parts never change once
+    queued, and if one did the server would answer 460 and the chunk be sent again."""
+    buffer = memoryview(bytearray(min(_SLICE, max(length, 1))))
+    summer = checksum()
     got = 0
     while got < length:
-        block = os.pread(fd, length - got, offset + got)
-        if not block:
+        n = os.preadv(fd, [buffer[:min(len(buffer), length - got)]], offset + got)
+        if n <= 0:
             raise DeliveryError("part file shorter than recorded")
-        parts.append(block)
-        got += len(block)
-    data = parts[0] if len(parts) == 1 else b"".join(parts)
-    digest = hashlib.sha1(data).digest()  # noqa: S324 - tus checksum, integrity only
-    return _Prepared(offset, data, base64.b64encode(digest).decode())
+        summer.update(buffer[:n])
+        got += n
+    return _Prepared(offset, base64.b64encode(summer.digest()).decode())
 
 
 def _file_slices(fh: BinaryIO, offset: int, length: int,
@@ -102,6 +143,10 @@ def _file_slices(fh: BinaryIO, offset: int, length: int,
             raise DeliveryError("part file shorter than recorded")
         left -= len(block)
         yield block
+
+
+def _header_list(untrusted: str) -> frozenset[str]:
+    return frozenset(e.strip().lower() for e in untrusted.split(",") if e.strip())
 
 
 class _UploadGone(Exception):
@@ -150,9 +195,11 @@ class TusTransport:
         if resp.status_code not in (200, 204):
             # OPTIONS is optional in tus; a server without it offers only the core.
             return ServerOptions(frozenset(), None)
-        exts = resp.headers.get("Tus-Extension", "")
-        names = frozenset(e.strip().lower() for e in exts.split(",") if e.strip())
-        return ServerOptions(names, _parse_int(resp.headers.get("Tus-Max-Size")))
+        names = _header_list(resp.headers.get("Tus-Extension", ""))
+        algorithms = _header_list(resp.headers.get("Tus-Checksum-Algorithm", ""))
+        if "checksum" in names and not algorithms:
+            algorithms = frozenset({"sha1"})  # the one the extension makes mandatory
+        return ServerOptions(names, _parse_int(resp.headers.get("Tus-Max-Size")), algorithms)
 
     def _create(self, client: httpx.Client, size: int) -> httpx.URL:
         resp = self._request(
@@ -186,7 +233,8 @@ class TusTransport:
             opts = self.options(client)
             if opts.max_size is not None and job.size > opts.max_size:
                 raise PartTooLargeError("larger than Tus-Max-Size")
-            use_checksum = self._checksums and "checksum" in opts.extensions
+            algorithm = (pick_checksum(opts.checksum_algorithms)
+                         if self._checksums and "checksum" in opts.extensions else None)
             url: httpx.URL | None = None
             offset = 0
             if job.resume:
@@ -202,18 +250,19 @@ class TusTransport:
                 job.save_resume(str(url))
                 offset = 0
             job.save_offset(offset)
-            self._patch_all(client, url, job, offset, use_checksum, progress, cancel)
+            self._patch_all(client, url, job, offset, algorithm, progress, cancel)
         progress(SendProgress(job.part_id, Phase.DONE, job.size, job.size))
         return SendResult(job.size)
 
     def _patch_all(self, client: httpx.Client, url: httpx.URL, job: SendJob, offset: int,
-                   use_checksum: bool, progress: ProgressCallback,
+                   algorithm: str | None, progress: ProgressCallback,
                    cancel: threading.Event) -> None:
-        # With a checksum each chunk is read and hashed before it is sent, so it is held
-        # in memory; a helper thread prepares the next chunk while this one is on the
-        # wire (hashlib and reads release the GIL). Without one the chunk streams from
-        # the file and a bigger chunk saves round trips.
-        chunk_size = self._chunk or (DEFAULT_CHUNK if use_checksum else _STREAM_CHUNK)
+        # With a checksum each chunk is summed before it is sent (the value goes in the
+        # headers); a helper thread sums the next chunk while this one is on the wire
+        # (zlib, hashlib and reads release the GIL). Without one a bigger chunk saves
+        # round trips.
+        checksum = None if algorithm is None else _checksum_function(algorithm)
+        chunk_size = self._chunk or (DEFAULT_CHUNK if checksum else _STREAM_CHUNK)
         fd = os.open(job.path, os.O_RDONLY)
         try:
             with ThreadPoolExecutor(max_workers=1) as helper, os.fdopen(
@@ -228,20 +277,17 @@ class TusTransport:
                         "Content-Type": "application/offset+octet-stream",
                         "Content-Length": str(length),
                     })
-                    body: Iterator[bytes]
-                    if use_checksum:
+                    if checksum is not None:
                         prepared = ahead.result() if ahead is not None else None
                         if prepared is None or prepared.offset != offset:
-                            prepared = _prepare(fd, offset, length)
+                            prepared = _prepare(fd, offset, length, checksum)
                         ahead = None
                         nxt = offset + length
                         if nxt < job.size:
                             ahead = helper.submit(_prepare, fd, nxt,
-                                                  min(chunk_size, job.size - nxt))
-                        headers["Upload-Checksum"] = f"sha1 {prepared.digest}"
-                        body = _slices(prepared.data, cancel)
-                    else:
-                        body = _file_slices(fh, offset, length, cancel)
+                                                  min(chunk_size, job.size - nxt), checksum)
+                        headers["Upload-Checksum"] = f"{algorithm} {prepared.digest}"
+                    body = _file_slices(fh, offset, length, cancel)
                     resp = self._request(client, "PATCH", url, headers=headers, content=body)
                     if resp.status_code in (409, 460):
                         # Offset conflict or checksum mismatch: ask the server where it is.

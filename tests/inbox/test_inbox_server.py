@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,15 @@ from tests.transports.netpeers import Proc, start_inbox
 
 TUS = {"Tus-Resumable": "1.0.0"}
 PATCH = {**TUS, "Content-Type": "application/offset+octet-stream"}
+
+
+def _checksum(algorithm: str, data: bytes) -> str:
+    """An Upload-Checksum value: crc32 as 4 big-endian bytes (as tusd sends it), or sha1."""
+    if algorithm == "crc32":
+        digest = zlib.crc32(data).to_bytes(4, "big")
+    else:
+        digest = hashlib.sha1(data).digest()
+    return f"{algorithm} {base64.b64encode(digest).decode()}"
 
 
 @pytest.fixture
@@ -50,7 +60,7 @@ def test_options_advertise_the_extensions(server: tuple[Proc, str, Path],
     assert set(resp.headers["Tus-Extension"].split(",")) == {
         "creation", "termination", "checksum", "expiration"}
     assert resp.headers["Tus-Max-Size"] == "100000"
-    assert resp.headers["Tus-Checksum-Algorithm"] == "sha1"
+    assert resp.headers["Tus-Checksum-Algorithm"] == "crc32,sha1"  # cheapest first
     assert "server" not in resp.headers and "date" not in resp.headers
 
 
@@ -75,11 +85,12 @@ def test_upload_in_chunks_with_checksums_lands_in_its_own_folder(
     assert (head.headers["Upload-Offset"], head.headers["Upload-Length"]) == ("0", "50000")
     assert "Upload-Expires" in head.headers
     offset = 0
-    for size in (20000, 20000, 10000):
+    for size, algorithm in ((20000, "crc32"), (20000, "sha1"), (10000, "CRC32")):
         chunk = data[offset:offset + size]
-        digest = base64.b64encode(hashlib.sha1(chunk).digest()).decode()
         resp = client.patch(up, content=chunk, headers={
-            **PATCH, "Upload-Offset": str(offset), "Upload-Checksum": f"sha1 {digest}"})
+            **PATCH, "Upload-Offset": str(offset),
+            # Algorithm names are matched without regard to case.
+            "Upload-Checksum": f"{algorithm} {_checksum(algorithm.lower(), chunk).split()[1]}"})
         assert resp.status_code == 204
         offset += size
         assert resp.headers["Upload-Offset"] == str(offset)
@@ -104,12 +115,17 @@ def test_patch_refusals_leave_stored_bytes_matching_the_offset(
                         ).status_code == 415
     assert client.patch(up, content=b"a" * 10, headers={**PATCH, "Upload-Offset": "5"}
                         ).status_code == 409
-    bad_sum = base64.b64encode(hashlib.sha1(b"other").digest()).decode()
-    resp = client.patch(up, content=b"a" * 10, headers={
-        **PATCH, "Upload-Offset": "0", "Upload-Checksum": f"sha1 {bad_sum}"})
-    assert resp.status_code == 460
-    assert client.patch(up, content=b"a", headers={
-        **PATCH, "Upload-Offset": "0", "Upload-Checksum": "md5 AAAA"}).status_code == 400
+    for algorithm in ("crc32", "sha1"):
+        # A right-sized but wrong value: the body did not arrive as sent.
+        resp = client.patch(up, content=b"a" * 10, headers={
+            **PATCH, "Upload-Offset": "0", "Upload-Checksum": _checksum(algorithm, b"other")})
+        assert resp.status_code == 460 and resp.headers["Upload-Offset"] == "0"
+    crc_of_a = _checksum("crc32", b"a" * 10).split()[1]
+    for bad in ("md5 AAAA", f"sha256 {crc_of_a}", "crc32", "crc32 !!!!",
+                "crc32 AAAAAAAA", f"sha1 {crc_of_a}"):
+        # Unoffered algorithm, no value, not base64, wrong digest size: malformed.
+        assert client.patch(up, content=b"a" * 10, headers={
+            **PATCH, "Upload-Offset": "0", "Upload-Checksum": bad}).status_code == 400, bad
     assert client.patch(up, content=b"a" * 1001, headers={**PATCH, "Upload-Offset": "0"}
                         ).status_code == 413
     assert client.head(up, headers=TUS).headers["Upload-Offset"] == "0"
@@ -194,3 +210,34 @@ def test_concurrent_patches_to_one_upload_never_interleave(server: tuple[Proc, s
     assert sorted(statuses) == [204, 409]
     stored = (root / "uploads" / up.rsplit("/", 1)[1] / "data").read_bytes()
     assert stored in bodies
+
+
+def test_a_sha1_only_inbox_refuses_crc32(tmp_path: Path, client: httpx.Client) -> None:
+    import sys
+
+    from tests.transports.netpeers import REPO, spawn
+
+    root = tmp_path / "inbox"
+    proc = spawn([sys.executable, "-m", "tests.inbox.limited_inbox", str(root), "sha1"],
+                 cwd=REPO)
+    try:
+        url = proc.wait_line(r"listening on (http://\S+)").group(1)
+        assert client.options(url).headers["Tus-Checksum-Algorithm"] == "sha1"
+        up = _create(client, url, 10)
+        assert client.patch(up, content=b"a" * 10, headers={
+            **PATCH, "Upload-Offset": "0", "Upload-Checksum": _checksum("crc32", b"a" * 10)}
+                            ).status_code == 400
+        ok = client.patch(up, content=b"a" * 10, headers={
+            **PATCH, "Upload-Offset": "0", "Upload-Checksum": _checksum("sha1", b"a" * 10)})
+        assert ok.status_code == 204
+    finally:
+        proc.stop()
+
+
+def test_checksum_config_must_be_known_and_keep_sha1(tmp_path: Path) -> None:
+    from submitter.inbox.server import InboxConfig
+
+    assert InboxConfig(tmp_path).checksum_algorithms == ("crc32", "sha1")
+    for bad in (("crc32",), ("sha1", "md5"), ()):
+        with pytest.raises(ValueError):
+            InboxConfig(tmp_path, checksum_algorithms=bad)

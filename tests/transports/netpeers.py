@@ -21,7 +21,7 @@ from pathlib import Path
 from nacl.pwhash import argon2id
 
 from crypto.statekey import PassphraseStateKeyStore
-from submitter.outbox.queue import Outbox
+from submitter.outbox.queue import Outbox, PartId
 from tests import peers
 
 REPO = peers.REPO
@@ -38,7 +38,7 @@ def make_outbox(data_dir: Path) -> Outbox:
     return Outbox(fast_key_store(data_dir), data_dir)
 
 
-def add_part(ob: Outbox, data: bytes, destination: object) -> tuple[str, bytes]:
+def add_part(ob: Outbox, data: bytes, destination: object) -> tuple[PartId, bytes]:
     """Write a part the way the pipeline does (staging file, rename) and queue it."""
     from submitter.outbox.queue import staging_path
 

@@ -94,7 +94,7 @@ def test_demo_mode_end_to_end(qapp: QApplication, qtbot: Any, tmp_path: Path,
         assert len(page.parts()) == len(result.parts)
         with qtbot.waitSignal(page.opened, timeout=120_000) as opened:
             qtbot.mouseClick(page.findChild(QPushButton, "openParts"), Qt.MouseButton.LeftButton)
-        report = opened.args[0]
+        (report,) = opened.args[0].reports
         assert isinstance(report, OpenReport) and report.folder.parent == demo.opened_dir
         (entry,) = report.files
         assert (report.folder / entry.name).read_bytes() == cleaned_bytes(tmp_path / "photo.jpg")

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -34,10 +35,11 @@ from crypto.recipients.x25519 import X25519Identity
 from crypto.statekey import keyring_available
 from submitter.bundle.format import MIN_PART_SIZE
 from submitter.bundle.manifest import FileEntry, Manifest, Removed
-from submitter.bundle.opener import OpenProgress, OpenReport
+from submitter.bundle.opener import OpenReport
 from submitter.bundle.pipeline import SubmitResult, submit
 from submitter.bundle.tarwriter import END_OF_ARCHIVE, TarWriter
 from submitter.sanitize import sanitize
+from submitter.staff_open import GroupProgress, OpenOutcome
 from tests.bundle.conftest import cleaned_bytes, listing
 from tests.metadata.docgen import jpeg_with_gps
 from tests.peers import tool
@@ -111,8 +113,11 @@ def _open_ok(page: InboxPage, qtbot: Any) -> OpenReport:
     with qtbot.waitSignal(page.opened, timeout=120_000) as blocker:
         qtbot.mouseClick(_child(page, QPushButton, "openParts"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.is_busy(), timeout=10_000)
-    report = blocker.args[0]
-    assert isinstance(report, OpenReport)
+    outcome = blocker.args[0]
+    assert isinstance(outcome, OpenOutcome) and not outcome.failures
+    (report,) = outcome.reports
+    assert page.report() is report
+    assert not _child(page, QComboBox, "submissionChoice").isVisibleTo(page)
     return report
 
 
@@ -378,7 +383,7 @@ def test_cancel_mid_open_leaves_nothing(
     reached, release = threading.Event(), threading.Event()
 
     def gate(event: object) -> None:
-        if isinstance(event, OpenProgress) and event.part_position == 2:
+        if isinstance(event, GroupProgress) and event.inner.part_position == 2:
             reached.set()
             release.wait(60)
 
@@ -460,3 +465,58 @@ def test_language_switch_retranslates_the_page(
     qtbot.waitUntil(lambda: _child(page, QPushButton, "openParts").text() == "&Open",
                     timeout=5000)
     assert _child(page, QLabel, "openError").text() == english
+
+
+def test_a_folder_of_several_submissions_opens_each_on_its_own(
+    staff: AppParts, qtbot: Any, tmp_path: Path, identity: X25519Identity
+) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    notes = _evidence(tmp_path / "evidence")[1]
+    messages = ["first source", "second source", "third source"]
+    for i, text in enumerate(messages):
+        result = _submit(tmp_path / f"s{i}", identity, [notes], message=text)
+        (part,) = result.parts
+        data = bytearray(part.read_bytes())
+        if i == 2:
+            data[-100] ^= 0x01  # the third submission arrives damaged
+        (usb / part.name).write_bytes(bytes(data))
+    (usb / "readme.txt").write_text("not a part")
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    page = staff.inbox
+    with qtbot.waitSignal(page.parts_changed, timeout=30_000):
+        page.add_parts_from_folder(usb)
+    assert sorted(p.name for p in page.parts()) == sorted(
+        p.name for p in usb.iterdir() if p.suffix == ".age")
+    with qtbot.waitSignal(page.identity_checked, timeout=30_000):
+        page.set_identity_file(_key_file(tmp_path / "keys", identity))
+    page.set_destination(dest)
+
+    with qtbot.waitSignal(page.opened, timeout=120_000) as blocker:
+        qtbot.mouseClick(_child(page, QPushButton, "openParts"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=10_000)
+    outcome = blocker.args[0]
+    assert isinstance(outcome, OpenOutcome) and not outcome.cancelled
+    assert sorted(r.message for r in outcome.reports) == messages[:2]
+    (failure,) = outcome.failures
+    damaged = failure.parts[0]
+    # Each good submission in its own new folder; nothing of the damaged one.
+    assert sorted(p.name for p in dest.iterdir()) == sorted(
+        r.folder.name for r in outcome.reports)
+    # The page lets staff switch between them, and says plainly what was refused.
+    choice = _child(page, QComboBox, "submissionChoice")
+    assert choice.isVisibleTo(page) and choice.count() == 2
+    message = _child(page, QPlainTextEdit, "sourceMessage")
+    assert message.toPlainText() == outcome.reports[0].message
+    page.show_submission(1)
+    assert message.toPlainText() == outcome.reports[1].message
+    assert page.report() is outcome.reports[1]
+    assert _child(page, QLabel, "openedFolder").text() == str(outcome.reports[1].folder)
+    error = _child(page, QLabel, "openError")
+    position = page.parts().index(damaged) + 1
+    assert error.isVisibleTo(page)
+    assert error.text() == (
+        "1 submission(s) could not be opened; nothing of them was written:\n"
+        f"Parts {position}: A part could not be opened safely, so nothing was written. "
+        "Part 1: The encrypted contents failed authentication: the file is damaged or truncated.")

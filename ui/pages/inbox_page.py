@@ -22,6 +22,7 @@ from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -42,9 +44,10 @@ from PySide6.QtWidgets import (
 from crypto.errors import CryptoError
 from submitter import staff_open
 from submitter.bundle.format import MAX_MESSAGE_CHARS
-from submitter.bundle.opener import OpenProgress, OpenReport, PartRefusedError
+from submitter.bundle.opener import OpenReport, PartRefusedError
 from submitter.errors import SubmitterError
 from submitter.sanitize import sanitize
+from submitter.staff_open import GroupFailure, GroupProgress, OpenOutcome
 from ui.file_dialogs import choose_paths
 from ui.messages import user_message
 from ui.models.manifest_model import ManifestModel
@@ -67,9 +70,9 @@ def display_message(untrusted: str) -> str:
 class InboxPage(QWidget):
     parts_changed = Signal()
     identity_checked = Signal(bool)  # whether the chosen key file needs a passphrase
-    opened = Signal(object)  # the OpenReport
+    opened = Signal(object)  # the OpenOutcome (at least one submission opened)
     open_failed = Signal(str)  # the plain message shown
-    # Emitted on the worker thread for each OpenProgress (connect queued, as the page does).
+    # Emitted on the worker thread for each GroupProgress (connect queued, as the page does).
     open_progress = Signal(object)
 
     def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
@@ -81,8 +84,9 @@ class InboxPage(QWidget):
         self._identity_protected: bool | None = None
         self._task: Task | None = None
         self._report: OpenReport | None = None
+        self._outcome: OpenOutcome | None = None
         self._error_text: Callable[[], str] | None = None
-        self._progress: OpenProgress | None = None
+        self._progress: GroupProgress | None = None
         self._cancelling = False
         self.model = ManifestModel()
 
@@ -118,7 +122,16 @@ class InboxPage(QWidget):
 
         self._build_result_box()
 
-        layout = QVBoxLayout(self)
+        # Everything scrolls as one: at large font sizes the page outgrows the window.
+        content = QWidget(self)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("inboxScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
         layout.addWidget(self._intro)
         layout.addWidget(self._parts_box)
         layout.addWidget(self._key_box)
@@ -127,6 +140,8 @@ class InboxPage(QWidget):
         layout.addWidget(self._stage)
         layout.addWidget(self._error)
         layout.addWidget(self._result_box, 1)
+        layout.addStretch(0)
+        scroll.setWidget(content)
 
         self._open.clicked.connect(self.start_open)
         self._cancel.clicked.connect(self.cancel_open)
@@ -144,6 +159,8 @@ class InboxPage(QWidget):
         self._parts_list.setObjectName("partsList")
         self._parts_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self._parts_label.setBuddy(self._parts_list)
+        # A few rows are enough: the room below is for what the bundle holds.
+        self._parts_list.setMaximumHeight(self._parts_list.fontMetrics().height() * 7)
         self._add_files = QPushButton(box)
         self._add_files.setObjectName("addPartFiles")
         self._add_folder = QPushButton(box)
@@ -221,6 +238,11 @@ class InboxPage(QWidget):
         self._folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._open_folder = QPushButton(box)
         self._open_folder.setObjectName("openFolder")
+        self._choice_label = QLabel(box)
+        self._choice = QComboBox(box)
+        self._choice.setObjectName("submissionChoice")
+        self._choice_label.setBuddy(self._choice)
+        self._choice.currentIndexChanged.connect(self._choice_changed)
         self._summary = QLabel(box)
         self._summary.setObjectName("openSummary")
         self._summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -230,6 +252,7 @@ class InboxPage(QWidget):
         self._table.setModel(self.model)
         self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self._table.setWordWrap(True)
+        self._table.setMinimumHeight(self._table.fontMetrics().height() * 10)
         self._table.horizontalHeader().setSectionResizeMode(
             4, QHeaderView.ResizeMode.Stretch
         )
@@ -238,12 +261,17 @@ class InboxPage(QWidget):
         self._message.setObjectName("sourceMessage")
         self._message.setReadOnly(True)
         self._message.setTabChangesFocus(True)
+        self._message.setMinimumHeight(self._message.fontMetrics().height() * 6)
         self._message_label.setBuddy(self._message)
         folder_row = QHBoxLayout()
         folder_row.addWidget(self._folder_caption)
         folder_row.addWidget(self._folder, 1)
         folder_row.addWidget(self._open_folder)
+        choice_row = QHBoxLayout()
+        choice_row.addWidget(self._choice_label)
+        choice_row.addWidget(self._choice, 1)
         column = QVBoxLayout(box)
+        column.addLayout(choice_row)
         column.addLayout(folder_row)
         column.addWidget(self._summary)
         column.addWidget(self._table, 2)
@@ -261,7 +289,14 @@ class InboxPage(QWidget):
         return list(self._parts)
 
     def report(self) -> OpenReport | None:
+        """The submission shown now."""
         return self._report
+
+    def outcome(self) -> OpenOutcome | None:
+        return self._outcome
+
+    def show_submission(self, index: int) -> None:
+        self._choice.setCurrentIndex(index)
 
     def is_busy(self) -> bool:
         return self._task is not None
@@ -337,6 +372,7 @@ class InboxPage(QWidget):
         passphrase: str | None = self._passphrase.text() if self._identity_protected else None
         self._passphrase.clear()
         self._hide_error()
+        self._outcome = None
         self._show_report(None)
         self._progress = None
         self._cancelling = False
@@ -344,7 +380,7 @@ class InboxPage(QWidget):
         relay = self.open_progress
 
         def work(_progress: Callable[[object], None], cancel: threading.Event) -> object:
-            return staff_open.open_with_identity_file(
+            return staff_open.open_submissions(
                 parts, identity, passphrase, dest, progress=relay.emit, cancel=cancel)
 
         self._task = self._tasks.start(work, finished=self._opened, failed=self._failed,
@@ -417,18 +453,46 @@ class InboxPage(QWidget):
         self.identity_checked.emit(False)
 
     def _on_progress(self, event: object) -> None:
-        if isinstance(event, OpenProgress) and self._task is not None:
+        if isinstance(event, GroupProgress) and self._task is not None:
             self._progress = event
-            if event.bytes_total > 0:
-                self._bar.setValue(
-                    min(_PROGRESS_STEPS, event.bytes_done * _PROGRESS_STEPS // event.bytes_total))
+            inner = event.inner
+            if inner.bytes_total > 0:
+                # Whole submissions done, plus the share of the one being opened.
+                share = inner.bytes_done / inner.bytes_total
+                done = (event.group - 1 + min(1.0, share)) / event.groups
+                self._bar.setValue(int(done * _PROGRESS_STEPS))
             self._refresh_stage()
 
     def _opened(self, result: object) -> None:
-        assert isinstance(result, OpenReport)
+        assert isinstance(result, OpenOutcome)
+        if not result.reports:
+            self._bar.setValue(0)
+            self._show_error(lambda: self._outcome_problems(result))
+            self.open_failed.emit(self._error.text())
+            return
         self._bar.setValue(_PROGRESS_STEPS)
-        self._show_report(result)
+        self._outcome = result
+        self._fill_choice()
+        self._show_report(result.reports[0])
+        if result.failures or result.cancelled:
+            self._show_error(lambda: self._outcome_problems(result))
         self.opened.emit(result)
+
+    def _outcome_problems(self, outcome: OpenOutcome) -> str:
+        lines: list[str] = []
+        if outcome.failures:
+            lines.append(
+                self.tr("%1 submission(s) could not be opened; nothing of them was written:")
+                .replace("%1", str(len(outcome.failures))))
+            lines.extend(self._failure_line(f) for f in outcome.failures)
+        if outcome.cancelled:
+            lines.append(self.tr("Cancelled: the remaining submissions were not opened."))
+        return "\n".join(lines)
+
+    def _failure_line(self, failure: GroupFailure) -> str:
+        positions = [str(self._parts.index(p) + 1) for p in failure.parts if p in self._parts]
+        return self.tr("Parts %1: %2").replace("%1", ", ".join(positions)).replace(
+            "%2", self._error_message(failure.error))
 
     def _failed(self, exc: object) -> None:
         error = exc if isinstance(exc, BaseException) else RuntimeError()
@@ -496,10 +560,32 @@ class InboxPage(QWidget):
 
     # --- display ---
 
+    def _fill_choice(self) -> None:
+        reports = self._outcome.reports if self._outcome is not None else ()
+        self._choice.blockSignals(True)
+        self._choice.clear()
+        for number, report in enumerate(reports, start=1):
+            self._choice.addItem(self._choice_text(number, report))
+        self._choice.setCurrentIndex(0 if reports else -1)
+        self._choice.blockSignals(False)
+        several = len(reports) > 1
+        self._choice.setVisible(several)
+        self._choice_label.setVisible(several)
+
+    def _choice_text(self, number: int, report: OpenReport) -> str:
+        return self.tr("Submission %1 (%2 files)").replace("%1", str(number)).replace(
+            "%2", str(len(report.files)))
+
+    def _choice_changed(self, index: int) -> None:
+        if self._outcome is not None and 0 <= index < len(self._outcome.reports):
+            self._show_report(self._outcome.reports[index])
+
     def _show_report(self, report: OpenReport | None) -> None:
         self._report = report
         self.model.set_report(report)
         if report is None:
+            if self._outcome is None:
+                self._fill_choice()
             self._result_box.setVisible(False)
             self._folder.clear()
             self._summary.clear()
@@ -542,23 +628,29 @@ class InboxPage(QWidget):
                         "the system key store)."))
 
     def _refresh_stage(self) -> None:
+        self._stage.setVisible(self._task is not None)
         if self._task is None:
             self._stage.clear()
             return
         if self._cancelling:
             self._stage.setText(self.tr("Cancelling…"))
             return
-        event = self._progress
-        if event is None:
+        grouped = self._progress
+        if grouped is None:
             self._stage.setText(self.tr("Reading the key…"))
-        elif event.stage == "decrypting":
-            self._stage.setText(
-                self.tr("Decrypting and checking part %1 of %2…")
-                .replace("%1", str(event.part_position)).replace("%2", str(event.parts_total)))
+            return
+        event = grouped.inner
+        if event.stage == "decrypting":
+            text = (self.tr("Decrypting and checking part %1 of %2…")
+                    .replace("%1", str(event.part_position)).replace("%2", str(event.parts_total)))
         elif event.stage == "joining":
-            self._stage.setText(self.tr("Joining large files…"))
+            text = self.tr("Joining large files…")
         else:
-            self._stage.setText(self.tr("Finishing…"))
+            text = self.tr("Finishing…")
+        if grouped.groups > 1:
+            text = self.tr("Submission %1 of %2: %3").replace("%1", str(grouped.group)).replace(
+                "%2", str(grouped.groups)).replace("%3", text)
+        self._stage.setText(text)
 
     def _refresh_buttons(self) -> None:
         busy = self._task is not None
@@ -593,7 +685,8 @@ class InboxPage(QWidget):
             )
         )
         self._parts_box.setTitle(self.tr("1. Parts"))
-        self._parts_label.setText(self.tr("&Parts to open (one submission at a time):"))
+        self._parts_label.setText(
+            self.tr("&Parts to open (each submission opens into its own folder):"))
         self._parts_list.setAccessibleName(self.tr("Parts to open"))
         self._add_files.setText(self.tr("Add part &files…"))
         self._add_files.setAccessibleName(self.tr("Add part files"))
@@ -623,6 +716,11 @@ class InboxPage(QWidget):
         self._bar.setAccessibleName(self.tr("Opening progress"))
         self._result_box.setTitle(self.tr("What the bundle holds"))
         self._folder_caption.setText(self.tr("Opened into:"))
+        self._choice_label.setText(self.tr("&Submission:"))
+        self._choice.setAccessibleName(self.tr("Opened submission to show"))
+        if self._outcome is not None:
+            for number, report in enumerate(self._outcome.reports, start=1):
+                self._choice.setItemText(number - 1, self._choice_text(number, report))
         self._folder.setAccessibleName(self.tr("Folder the files were opened into"))
         self._open_folder.setText(self.tr("Open &folder"))
         self._open_folder.setAccessibleName(self.tr("Show the opened files"))

@@ -64,6 +64,10 @@
         <translation>Выберите хотя бы один файл для отправки.</translation>
     </message>
     <message>
+        <source>Choose the USB stick or folder to copy the parts to.</source>
+        <translation>Выберите флешку или папку, куда скопировать части.</translation>
+    </message>
+    <message>
         <source>No pinned organisation has that name, and no card file is at that path. Import the organisation&apos;s card first, or give the card file.</source>
         <translation>Среди сохранённых организаций нет организации с таким названием, и по этому пути нет файла карточки. Сначала импортируйте карточку организации или укажите файл карточки.</translation>
     </message>
@@ -74,6 +78,10 @@
     <message>
         <source>Sending was stopped. It will continue from where it stopped next time.</source>
         <translation>Отправка остановлена. В следующий раз она продолжится с того же места.</translation>
+    </message>
+    <message>
+        <source>Some fields are missing or not valid.</source>
+        <translation>Некоторые поля не заполнены или заполнены неверно.</translation>
     </message>
     <message>
         <source>Some files cannot be sent safely, so nothing was sent. Remove them and try again.</source>
@@ -484,9 +492,13 @@
 </context>
 <context>
     <name>Findings</name>
-    <message>
+    <message numerus="yes">
         <source>and %n more details</source>
-        <translation>и другие сведения (ещё %n)</translation>
+        <translation>
+            <numerusform>и ещё %n сведение</numerusform>
+            <numerusform>и ещё %n сведения</numerusform>
+            <numerusform>и ещё %n сведений</numerusform>
+        </translation>
     </message>
     <message>
         <source>carries an identifying number</source>
@@ -583,6 +595,18 @@
         <translation>В этой папке не найдено ни одной части.</translation>
     </message>
     <message>
+        <source>%1 submission(s) could not be opened; nothing of them was written:</source>
+        <translation>Не удалось открыть передач: %1; из них ничего не записано:</translation>
+    </message>
+    <message>
+        <source>Cancelled: the remaining submissions were not opened.</source>
+        <translation>Отменено: остальные передачи не открыты.</translation>
+    </message>
+    <message>
+        <source>Parts %1: %2</source>
+        <translation>Части %1: %2</translation>
+    </message>
+    <message>
         <source>Part %1: %2</source>
         <translation>Часть %1: %2</translation>
     </message>
@@ -605,6 +629,10 @@
     <message>
         <source>Choose where to open the files</source>
         <translation>Выберите, куда открыть файлы</translation>
+    </message>
+    <message>
+        <source>Submission %1 (%2 files)</source>
+        <translation>Передача %1 (файлов: %2)</translation>
     </message>
     <message>
         <source>(The source wrote no message.)</source>
@@ -647,6 +675,10 @@
         <translation>Завершение…</translation>
     </message>
     <message>
+        <source>Submission %1 of %2: %3</source>
+        <translation>Передача %1 из %2: %3</translation>
+    </message>
+    <message>
         <source>Could not open</source>
         <translation>Не удалось открыть</translation>
     </message>
@@ -659,8 +691,8 @@
         <translation>1. Части</translation>
     </message>
     <message>
-        <source>&amp;Parts to open (one submission at a time):</source>
-        <translation>&amp;Части для открытия (по одной передаче за раз):</translation>
+        <source>&amp;Parts to open (each submission opens into its own folder):</source>
+        <translation>&amp;Части для открытия (каждая передача открывается в свою папку):</translation>
     </message>
     <message>
         <source>Parts to open</source>
@@ -765,6 +797,14 @@
     <message>
         <source>Opened into:</source>
         <translation>Открыто в папку:</translation>
+    </message>
+    <message>
+        <source>&amp;Submission:</source>
+        <translation>&amp;Передача:</translation>
+    </message>
+    <message>
+        <source>Opened submission to show</source>
+        <translation>Какую открытую передачу показать</translation>
     </message>
     <message>
         <source>Folder the files were opened into</source>
@@ -1163,6 +1203,10 @@
         <translation>3. Сообщение</translation>
     </message>
     <message>
+        <source>How to reach me:</source>
+        <translation>Как со мной связаться:</translation>
+    </message>
+    <message>
         <source>Optional: tell the organisation what the files show and why they matter. Avoid details that only you could know.</source>
         <translation>Необязательно: расскажите организации, что показывают файлы и почему они важны. Не пишите подробностей, которые можете знать только вы.</translation>
     </message>
@@ -1247,7 +1291,7 @@
     </message>
     <message>
         <source>Progress</source>
-        <translation>Ход</translation>
+        <translation>Выполнено</translation>
     </message>
     <message>
         <source>Next try</source>
@@ -1330,7 +1374,7 @@
     </message>
     <message>
         <source>Sealed parts wait here until they are delivered. Each one is locked: only the organisation can open it. Delivered parts are erased from this computer.</source>
-        <translation>Запечатанные части ждут здесь, пока их не доставят. Каждая заперта: открыть её может только организация. Доставленные части стираются с этого компьютера.</translation>
+        <translation>Запечатанные части ждут здесь, пока их не доставят. Каждая зашифрована: открыть её может только организация. Доставленные части стираются с этого компьютера.</translation>
     </message>
     <message>
         <source>Parts in the outbox</source>
@@ -1419,6 +1463,10 @@
 </context>
 <context>
     <name>QuickDelete</name>
+    <message>
+        <source>Not everything could be erased. Close the app and delete its data folder.</source>
+        <translation>Стереть удалось не всё. Закройте программу и удалите её папку с данными.</translation>
+    </message>
     <message>
         <source>Quick delete</source>
         <translation>Быстрое удаление</translation>
@@ -1520,7 +1568,7 @@
     </message>
     <message>
         <source>Choose the organisation that will receive your material. Its card holds the keys your files are locked to, so only its staff can open them.</source>
-        <translation>Выберите организацию, которая получит ваши материалы. В её карточке есть ключи, которыми запираются ваши файлы, поэтому открыть их смогут только её сотрудники.</translation>
+        <translation>Выберите организацию, которая получит ваши материалы. В её карточке есть ключи, которыми шифруются ваши файлы, поэтому открыть их смогут только её сотрудники.</translation>
     </message>
     <message>
         <source>Organisations you trust</source>
@@ -1564,7 +1612,7 @@
     </message>
     <message>
         <source>Unlock your saved organisations</source>
-        <translation>Откройте сохранённые организации</translation>
+        <translation>Разблокировать сохранённые организации</translation>
     </message>
     <message>
         <source>This computer has no key store. Type the passphrase that protects this app&apos;s records (the first time, choose one and remember it):</source>
@@ -1572,11 +1620,11 @@
     </message>
     <message>
         <source>Records passphrase</source>
-        <translation>Парольная фраза записей</translation>
+        <translation>Парольная фраза для записей программы</translation>
     </message>
     <message>
         <source>Unlock</source>
-        <translation>Открыть</translation>
+        <translation>Разблокировать</translation>
     </message>
     <message>
         <source>What the card says</source>
@@ -1660,9 +1708,9 @@
     <message numerus="yes">
         <source>Sealed. Parts locked in the outbox: %n. Only the organisation can open them. Go to step 5 to deliver them.</source>
         <translation>
-            <numerusform>Запечатано. Частей заперто в исходящих: %n. Открыть их может только организация. Перейдите к шагу 5, чтобы доставить их.</numerusform>
-            <numerusform>Запечатано. Частей заперто в исходящих: %n. Открыть их может только организация. Перейдите к шагу 5, чтобы доставить их.</numerusform>
-            <numerusform>Запечатано. Частей заперто в исходящих: %n. Открыть их может только организация. Перейдите к шагу 5, чтобы доставить их.</numerusform>
+            <numerusform>Запечатано. Зашифрованных частей в исходящих: %n. Открыть их может только организация. Перейдите к шагу 5, чтобы доставить их.</numerusform>
+            <numerusform>Запечатано. Зашифрованных частей в исходящих: %n. Открыть их может только организация. Перейдите к шагу 5, чтобы доставить их.</numerusform>
+            <numerusform>Запечатано. Зашифрованных частей в исходящих: %n. Открыть их может только организация. Перейдите к шагу 5, чтобы доставить их.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -1695,7 +1743,7 @@
     </message>
     <message>
         <source>Locking (encrypting) for the organisation</source>
-        <translation>Запирание (шифрование) для организации</translation>
+        <translation>Шифрование для организации</translation>
     </message>
     <message>
         <source>Putting the parts in the outbox</source>
@@ -1711,7 +1759,7 @@
     </message>
     <message>
         <source>Check what will be sent, then seal it. Sealing cleans every file again, packs them with your message, pads the size so it says little, and locks everything so that only the organisation can open it. Nothing leaves this computer yet.</source>
-        <translation>Проверьте, что будет отправлено, затем запечатайте. При запечатывании каждый файл очищается ещё раз, файлы упаковываются вместе с вашим сообщением, размер дополняется, чтобы он мало что выдавал, и всё запирается так, что открыть может только организация. Пока ничего не покидает этот компьютер.</translation>
+        <translation>Проверьте, что будет отправлено, затем запечатайте. При запечатывании каждый файл очищается ещё раз, файлы упаковываются вместе с вашим сообщением, размер дополняется, чтобы он мало что выдавал, и всё шифруется так, что открыть может только организация. Пока ничего не покидает этот компьютер.</translation>
     </message>
     <message>
         <source>What will be sent</source>

@@ -8,6 +8,8 @@ every core error class, (2) runs ``pyside6-lupdate`` over ``ui/**/*.py`` into
 ``submitter_ru.ts``, dropping strings that left the code, and (3) lists the
 entries that still need a translation. It never translates anything itself:
 a person writes the Russian in Qt Linguist (``pyside6-linguist``) or an editor.
+The .qm the app loads is compiled from the .ts by ``make setup``
+(``pyside6-lrelease``) and is not kept in git.
 
 The tests import this file for the same extraction, so the committed .ts is
 checked against exactly what this script would produce.
@@ -58,10 +60,12 @@ def core_error_classes() -> list[type[BaseException]]:
         sys.path.insert(0, str(ROOT))
     import crypto
     import submitter
+    import ui
     from crypto.errors import CryptoError
     from submitter.errors import SubmitterError
 
-    for package in (crypto, submitter):
+    # ui/ too: a page may define its own SubmitterError leaf for its messages.
+    for package in (crypto, submitter, ui):
         for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             if module.name.startswith(TERMINAL_ONLY_PACKAGES):
                 continue
@@ -108,12 +112,13 @@ def render_core_messages(messages: list[str]) -> str:
         "",
         "from PySide6.QtCore import QT_TRANSLATE_NOOP",
         "",
-        "CORE_MESSAGES: tuple[str, ...] = (",
+        "# QT_TRANSLATE_NOOP returns its text unchanged; str() only tells the type.",
+        "CORE_MESSAGES: tuple[str, ...] = tuple(str(text) for text in (",
     ]
     for message in messages:
         # json.dumps writes a valid Python literal for any text, in double quotes.
         lines.append(f"    QT_TRANSLATE_NOOP({json.dumps(CORE_CONTEXT)}, {json.dumps(message)}),")
-    lines.append(")")
+    lines.append("))")
     return "\n".join(lines) + "\n"
 
 
@@ -139,11 +144,12 @@ def committed_core_messages() -> list[str]:
 
 
 @dataclass(frozen=True)
-class Indirect:
-    """A literal passed to a module's own ``_tr(text)`` wrapper of translate()."""
+class Written:
+    """A translatable literal as written in the source."""
 
     context: str
     text: str
+    numerus: bool  # a count is passed: the entry needs plural forms
     where: str
 
 
@@ -170,15 +176,53 @@ def _wrapper_context(func: ast.FunctionDef) -> str | None:
     return None
 
 
-def indirect_strings(files: list[Path] | None = None) -> list[Indirect]:
-    """Literals given to translate() through a one-line wrapper function.
+def _literal(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
-    lupdate only recognises tr()/translate() calls whose arguments are written
-    out; a module that wraps translate("Ctx", text) in a helper hides its
-    strings from it. They are still translated at run time, so they are
-    collected here and fed to lupdate beside the sources.
+
+class _Finder(ast.NodeVisitor):
+    def __init__(self, where: str, wrappers: dict[str, str]) -> None:
+        self.where = where
+        self.wrappers = wrappers
+        self.classes: list[str] = []
+        self.found: list[Written] = []
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.classes.append(node.name)
+        self.generic_visit(node)
+        self.classes.pop()
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        args = node.args
+        where = f"{self.where}:{node.lineno}"
+        if isinstance(func, ast.Attribute) and name == "tr" and self.classes and args:
+            text = _literal(args[0])
+            if text is not None:
+                self.found.append(Written(self.classes[-1], text, len(args) >= 3, where))
+        elif name in ("translate", "QT_TRANSLATE_NOOP") and len(args) >= 2:
+            context, text = _literal(args[0]), _literal(args[1])
+            if context is not None and text is not None:
+                self.found.append(Written(context, text, len(args) >= 4, where))
+        elif isinstance(func, ast.Name) and name in self.wrappers and args:
+            text = _literal(args[0])
+            if text is not None:
+                self.found.append(Written(self.wrappers[name], text, False, where))
+        self.generic_visit(node)
+
+
+def written_out_strings(files: list[Path] | None = None) -> list[Written]:
+    """Every literal given to tr()/translate(), found by reading the code.
+
+    lupdate's Python parser misses some of them: tr() inside an f-string,
+    a plural count that is a variable or an expression (it then drops the
+    string or its plural forms), and literals handed to a module's one-line
+    ``_tr(text)`` wrapper of translate(). All are translated at run time, so
+    they are fed to lupdate, ahead of the sources, so that the entry and its
+    plural flag come from here.
     """
-    found: list[Indirect] = []
+    found: list[Written] = []
     for path in files if files is not None else source_files():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         wrappers = {
@@ -186,19 +230,9 @@ def indirect_strings(files: list[Path] | None = None) -> list[Indirect]:
             for node in tree.body
             if isinstance(node, ast.FunctionDef) and (ctx := _wrapper_context(node)) is not None
         }
-        if not wrappers:
-            continue
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in wrappers
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
-            ):
-                where = f"{path.relative_to(ROOT)}:{node.lineno}"
-                found.append(Indirect(wrappers[node.func.id], node.args[0].value, where))
+        finder = _Finder(str(path.relative_to(ROOT)), wrappers)
+        finder.visit(tree)
+        found += finder.found
     return found
 
 
@@ -212,17 +246,21 @@ def source_files() -> list[Path]:
 def run_lupdate(ts_path: Path) -> None:
     """Merge every translatable string of ui/ into ``ts_path`` (created if absent)."""
     with tempfile.TemporaryDirectory(prefix="submitter-lupdate-") as scratch:
-        extra = Path(scratch) / "indirect_strings.py"
-        lines = ["from PySide6.QtCore import QT_TRANSLATE_NOOP", ""]
-        lines += [
-            f"QT_TRANSLATE_NOOP({item.context!r}, {item.text!r})  # {item.where}"
-            for item in indirect_strings()
-        ]
+        extra = Path(scratch) / "written_out_strings.py"
+        lines = ["from PySide6.QtCore import QCoreApplication", ""]
+        for item in written_out_strings():
+            # A literal count makes lupdate mark the entry as plural.
+            count = ', "", 1' if item.numerus else ""
+            lines.append(
+                f"QCoreApplication.translate({json.dumps(item.context)}, "
+                f"{json.dumps(item.text)}{count})  # {item.where}"
+            )
         extra.write_text("\n".join(lines) + "\n", encoding="utf-8")
         command = [
             str(tool("pyside6-lupdate")),
-            *(str(p) for p in source_files()),
+            # First: for a string found twice, lupdate keeps what it saw first.
             str(extra),
+            *(str(p) for p in source_files()),
             "-ts", str(ts_path),
             "-no-obsolete",
             # No file/line references: they would churn with every edit.
