@@ -139,7 +139,8 @@ def run_app(argv: list[str] | None = None) -> int:
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationName("Submitter")
     app.setDesktopFileName(APP_ID)
-    parts = build(app, settings=settings, language=None, demo="--demo" in (argv if argv is not None else sys.argv))
+    args = argv if argv is not None else sys.argv
+    parts = build(app, settings=settings, language=None, demo="--demo" in args)
     app.aboutToQuit.connect(parts.shutdown)
     parts.window.show()
     if os.environ.get("SUBMITTER_STARTUP_PROBE") == "1":
