@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -52,7 +52,7 @@ class MainWindow(QMainWindow):
         self._demo = demo
         self._nav = QListWidget(self)
         self._nav.setObjectName("navigation")
-        self._nav.setMaximumWidth(260)
+        self._nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._stack = QStackedWidget(self)
         self._sections: list[tuple[QListWidgetItem, str]] = []
         self._page_items: list[tuple[QListWidgetItem, QWidget]] = []
@@ -191,6 +191,13 @@ class MainWindow(QMainWindow):
         self._demo_banner.setText(
             self.tr("DEMO MODE: for trying the app only. Do not use real material.")
         )
+        # Fit the longest step name in the current language (Russian runs long).
+        widest = 0
+        for row in range(self._nav.count()):
+            item = self._nav.item(row)
+            metrics = QFontMetrics(item.font())
+            widest = max(widest, metrics.horizontalAdvance(item.text()))
+        self._nav.setFixedWidth(max(160, min(360, widest + 2 * self._nav.frameWidth() + 24)))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
