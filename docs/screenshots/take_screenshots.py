@@ -170,6 +170,10 @@ def shoot(app: Any, parts: Any, pages: list[Any]) -> list[str]:
         parts.languages.set_language(language)
         for page in pages:
             parts.window.show_page(page)
+            # Back to the standard size; a page or language that needs more
+            # room (longer Russian step names) keeps its minimum.
+            settle(app, 0.1)
+            parts.window.resize(*WINDOW_SIZE)
             grab(app, parts.window, OUT_DIR / f"{page_name(page)}-{language}.png")
             names.append(page_name(page))
     parts.languages.set_language("en")

@@ -453,7 +453,9 @@ def test_screenshots_cover_every_page_in_both_languages(app_parts: AppParts) -> 
                 missing.append(path.name)
                 continue
             with Image.open(path) as image:
-                assert image.size == (1000, 700), (path.name, image.size)
+                # 1000x700, or wider where a language needs the room.
+                width, height = image.size
+                assert 1000 <= width <= 1300 and height == 700, (path.name, image.size)
     assert not missing, "run `make screenshots`; missing: " + ", ".join(missing)
     readme = (shots / "README.md").read_text(encoding="utf-8")
     assert all(p.name in readme for p in shots.glob("*.png")), "docs/screenshots/README.md"

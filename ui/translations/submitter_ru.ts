@@ -1295,7 +1295,7 @@
     </message>
     <message>
         <source>Next try</source>
-        <translation>Следующая попытка</translation>
+        <translation>Повтор</translation>
     </message>
     <message>
         <source>Problem</source>
