@@ -46,7 +46,11 @@ class LanguageManager(QObject):
         if code != "en":
             qm = TRANSLATIONS_DIR / f"submitter_{code}.qm"
             if not self._ours.load(str(qm)):
-                raise FileNotFoundError(qm)
+                # A damaged or missing translation must not stop the app:
+                # stay in English and let the menu show it.
+                self._current = "en"
+                self.changed.emit("en")
+                return
             self._app.installTranslator(self._ours)
             # Qt's own strings (dialog buttons); absent in some builds, optional.
             qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)

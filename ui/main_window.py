@@ -159,8 +159,9 @@ class MainWindow(QMainWindow):
         return self._stack.currentWidget()
 
     def show_threat_model(self) -> None:
-        dialog = ThreatModelDialog(self)
+        dialog = ThreatModelDialog(self, self._languages.current)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._languages.changed.connect(dialog.show_language)
         dialog.open()
 
     def _on_language(self, code: str) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton, QTextBrowser
 
 from ui.app import AppParts
 from ui.file_dialogs import make_open_dialog
@@ -82,3 +84,38 @@ def test_file_dialog_keeps_no_history(parts: AppParts, tmp_path: Path) -> None:
     home_conf = Path.home() / ".config" / "QtProject.conf"
     if home_conf.exists():
         assert "secret-evidence-folder" not in home_conf.read_text(errors="replace")
+
+
+def test_threat_model_follows_the_language(parts: AppParts, qtbot) -> None:
+    from ui.threat_model_dialog import ThreatModelDialog
+
+    parts.window.show_threat_model()
+    dialog = parts.window.findChild(ThreatModelDialog)
+    assert dialog is not None
+    browser = dialog.findChild(QTextBrowser)
+    english = browser.toPlainText()
+    assert "Submitter" in english and not re.search("[А-Яа-я]", english)
+    try:
+        # The open dialog switches with the app, not only new ones.
+        parts.languages.set_language("ru")
+        russian = browser.toPlainText()
+        letters = re.findall("[A-Za-zА-Яа-я]", russian)
+        assert len(re.findall("[А-Яа-я]", russian)) > 0.8 * len(letters)
+    finally:
+        parts.languages.set_language("en")
+        dialog.close()
+    assert browser.toPlainText() == english
+
+
+def test_missing_translation_falls_back_to_english(
+    parts: AppParts, monkeypatch, tmp_path: Path
+) -> None:
+    import ui.i18n
+
+    seen: list[str] = []
+    parts.languages.changed.connect(seen.append)
+    monkeypatch.setattr(ui.i18n, "TRANSLATIONS_DIR", tmp_path)  # no .qm here
+    parts.languages.set_language("ru")
+    assert parts.languages.current == "en" and seen[-1] == "en"
+    assert parts.window.windowTitle() == "Submitter"
+    assert parts.window.findChild(QAction, "language_en").isChecked()
