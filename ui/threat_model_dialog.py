@@ -15,7 +15,9 @@ def threat_model_path(language: str = "en") -> Path:
     base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
     translated = base / "docs" / f"threat-model.{language}.md"
     # English is the original; a missing translation falls back to it.
-    return translated if language != "en" and translated.exists() else base / "docs" / "threat-model.md"
+    if language != "en" and translated.exists():
+        return translated
+    return base / "docs" / "threat-model.md"
 
 
 class ThreatModelDialog(QDialog):
