@@ -23,6 +23,9 @@ APT_PEERS := age libimage-exiftool-perl ffmpeg mat2 microsocks gnome-keyring dbu
 	dbus-x11 xvfb xauth curl desktop-file-utils appstream \
 	zbar-tools time
 APT_PEERS += zip  # Info-ZIP: real-world zips (extra fields, passwords) for the archive tests
+# exiftool reads inside ZIP containers (DOCX, ODT, ZIP) only with Archive::Zip,
+# a recommends that --no-install-recommends leaves out.
+APT_PEERS += libarchive-zip-perl
 
 .PHONY: help
 help: ## Show this help
@@ -35,7 +38,7 @@ $(STAMPS)/apt-runtime:
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_RUNTIME)
 	@touch $@
 
-$(STAMPS)/apt-peers: $(STAMPS)/apt-runtime
+$(STAMPS)/apt-peers: $(STAMPS)/apt-runtime Makefile
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PEERS)
 	# Node may already come from another repository that bundles npm; Debian's
 	# npm package conflicts with such a node, so install both only when absent.

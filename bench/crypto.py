@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import write_random_file
+
 REPO = Path(__file__).resolve().parent.parent
 GIB = 1 << 30
 ROUNDS = 3
@@ -37,16 +39,6 @@ def _tool(name: str) -> str:
     if found is None:
         raise SystemExit(f"bench: {name!r} is missing; run `make setup-test`")
     return found
-
-
-def _make_file(path: Path, size: int) -> None:
-    block = 16 << 20
-    with open(path, "wb") as f:
-        left = size
-        while left:
-            n = min(block, left)
-            f.write(os.urandom(n))
-            left -= n
 
 
 def _timed(argv: list[str], stdin: Path | None = None) -> Run:
@@ -69,7 +61,7 @@ def _best(runs: list[Run]) -> Run:
 def _measure(work: Path, size: int, age: str, age_keygen: str) -> None:
     plain = work / "plain.bin"
     print(f"generating {size / GIB:.0f} GiB of random data ...", flush=True)
-    _make_file(plain, size)
+    write_random_file(plain, size)
     key = work / "key.txt"
     subprocess.run([age_keygen, "-o", str(key)], check=True, capture_output=True)
     recipient = subprocess.run([age_keygen, "-y", str(key)], check=True,

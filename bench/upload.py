@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 from nacl.pwhash import argon2id
 
+from bench import write_random_file
 from crypto.statekey import PassphraseStateKeyStore
 from submitter.outbox import Courier, Destination
 from submitter.outbox.queue import Outbox
@@ -30,16 +31,6 @@ from submitter.transports.tus import TusTransport
 
 REPO = Path(__file__).resolve().parent.parent
 ROUNDS = 3
-
-
-def _make_part(path: Path, size: int) -> None:
-    block = 64 * 1024 * 1024
-    with open(path, "wb") as fh:
-        left = size
-        while left:
-            n = min(block, left)
-            fh.write(os.urandom(n))
-            left -= n
 
 
 def _start(argv: list[str], pattern: str) -> tuple[subprocess.Popen[str], str]:
@@ -58,37 +49,26 @@ def _start(argv: list[str], pattern: str) -> tuple[subprocess.Popen[str], str]:
     raise RuntimeError(f"server did not start: {argv}")
 
 
-def _curl_once(url: str, part: Path, size: int) -> float:
+def _curl_once(url: str, part: Path, size: int, *, crc32: bool = False) -> float:
+    """curl sending the part in one tus PATCH. With ``crc32`` it does the same verified
+    work as ours against our inbox: CRC the bytes, send them with Upload-Checksum: crc32,
+    the server checks the CRC."""
     start = time.perf_counter()
+    checksum_header: list[str] = []
+    if crc32:
+        crc = 0
+        with open(part, "rb") as fh:
+            while block := fh.read(16 * 2**20):
+                crc = zlib.crc32(block, crc)
+        checksum = base64.b64encode(crc.to_bytes(4, "big")).decode()
+        checksum_header = ["-H", f"Upload-Checksum: crc32 {checksum}"]
     with httpx.Client(trust_env=False) as client:
         resp = client.post(url, headers={"Tus-Resumable": "1.0.0", "Upload-Length": str(size)})
         resp.raise_for_status()
         upload = str(httpx.URL(url).join(resp.headers["Location"]))
     subprocess.run(
         ["curl", "-sS", "--fail", "-X", "PATCH", "-o", "/dev/null",
-         "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0",
-         "-H", "Content-Type: application/offset+octet-stream", "-T", str(part), upload],
-        check=True)
-    return time.perf_counter() - start
-
-
-def _curl_crc32_once(url: str, part: Path, size: int) -> float:
-    """curl doing the same verified work as ours against our inbox: CRC the bytes, send
-    them with Upload-Checksum: crc32 in one PATCH, the server checks the CRC."""
-    start = time.perf_counter()
-    crc = 0
-    with open(part, "rb") as fh:
-        while block := fh.read(16 * 2**20):
-            crc = zlib.crc32(block, crc)
-    checksum = base64.b64encode(crc.to_bytes(4, "big")).decode()
-    with httpx.Client(trust_env=False) as client:
-        resp = client.post(url, headers={"Tus-Resumable": "1.0.0", "Upload-Length": str(size)})
-        resp.raise_for_status()
-        upload = str(httpx.URL(url).join(resp.headers["Location"]))
-    subprocess.run(
-        ["curl", "-sS", "--fail", "-X", "PATCH", "-o", "/dev/null",
-         "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0",
-         "-H", f"Upload-Checksum: crc32 {checksum}",
+         "-H", "Tus-Resumable: 1.0.0", "-H", "Upload-Offset: 0", *checksum_header,
          "-H", "Content-Type: application/offset+octet-stream", "-T", str(part), upload],
         check=True)
     return time.perf_counter() - start
@@ -124,7 +104,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-upload-"))
     try:
         part = work / "part"
-        _make_part(part, size)
+        write_random_file(part, size)
         servers = {
             "submitter inbox": ([sys.executable, "-m", "submitter", "inbox", "serve",
                                  "--dir", str(work / "inbox"), "--port", "0",
@@ -150,7 +130,7 @@ def main() -> None:
                         if label == "curl (one PATCH)":
                             t = _curl_once(url, part, size)
                         elif label == "curl + crc32 checksum":
-                            t = _curl_crc32_once(url, part, size)
+                            t = _curl_once(url, part, size, crc32=True)
                         elif label == "ours, checksums off":
                             t = _no_checksum_once(url, part, size)
                         else:

@@ -15,7 +15,7 @@ import io
 import os
 from collections.abc import Generator, Iterator, Sequence
 from types import TracebackType
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, Self
 
 from crypto.armor import BEGIN, ArmorReader, ArmorWriter
 from crypto.errors import HeaderError, HmacError, NoIdentityMatchError
@@ -113,7 +113,39 @@ def _file_key(header: Header, identities: Sequence[Identity]) -> bytes:
     raise NoIdentityMatchError()
 
 
-class Encryptor:
+class _AgeStream:
+    """What Encryptor and Decryptor share as file objects: an idempotent ``close``
+    behind a ``closed`` flag, and the with-statement, which closes on success and
+    calls ``_close_after_error`` when the block raised."""
+
+    _closed: bool
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def _close_after_error(self) -> None:
+        self.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self._close_after_error()
+
+
+class Encryptor(_AgeStream):
     """A writable binary stream that encrypts to ``recipients`` into ``dst``.
 
     ``close()`` writes the last chunk (and the armor end line); it does not
@@ -154,10 +186,6 @@ class Encryptor:
     def flush(self) -> None:
         """Chunks are written as they are sealed; nothing else is buffered."""
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
     def close(self) -> None:
         if self._closed:
             return
@@ -171,22 +199,12 @@ class Encryptor:
         self._closed = True
         self._stream.abort()
 
-    def __enter__(self) -> Encryptor:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
+    def _close_after_error(self) -> None:
+        # No last chunk after a failure: the output must not authenticate as complete.
+        self.abort()
 
 
-class Decryptor:
+class Decryptor(_AgeStream):
     """A readable binary stream of the plaintext of an age file read from ``src``.
 
     The header is read and authenticated in the constructor (raising
@@ -259,27 +277,12 @@ class Decryptor:
     def readable(self) -> bool:
         return True
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
         self._views.close()
         self._reader.close()
-
-    def __enter__(self) -> Decryptor:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def encrypt_stream(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 from crypto.card import Card, CardError, parse_card
 from crypto.errors import CryptoError
 from crypto.fingerprint import Fingerprint
-from crypto.statekey import StateKey, StateKeyError, write_private_file
+from crypto.statekey import StateKey, StateKeyError, overwrite_and_remove, write_private_file
 
 _AAD = b"submitter pin store v1"
 _STORE_VERSION = 1
@@ -234,15 +233,7 @@ class PinStore:
 
     def wipe(self) -> None:
         """Overwrite and delete the file (the state key's destroy does the rest)."""
-        try:
-            size = self._path.stat().st_size
-            with open(self._path, "r+b") as fh:
-                fh.write(os.urandom(size))
-                fh.flush()
-                os.fsync(fh.fileno())
-            self._path.unlink()
-        except FileNotFoundError:
-            pass
+        overwrite_and_remove(self._path)
 
 
 __all__ = [

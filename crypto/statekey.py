@@ -230,15 +230,7 @@ class PassphraseStateKeyStore:
         return key
 
     def destroy(self) -> None:
-        try:
-            size = self._path.stat().st_size
-            with open(self._path, "r+b") as fh:
-                fh.write(os.urandom(size))
-                fh.flush()
-                os.fsync(fh.fileno())
-            self._path.unlink()
-        except FileNotFoundError:
-            pass
+        overwrite_and_remove(self._path)
 
 
 def write_private_file(path: Path, data: bytes) -> None:
@@ -255,3 +247,18 @@ def write_private_file(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def overwrite_and_remove(path: Path) -> None:
+    """Overwrite ``path`` with random bytes, flush it to disk, then delete it; a missing
+    file is not an error. Flash storage may keep old blocks anyway, which is why what
+    these files hold is sealed by a key that is destroyed too."""
+    try:
+        size = path.stat().st_size
+        with open(path, "r+b") as fh:
+            fh.write(os.urandom(size))
+            fh.flush()
+            os.fsync(fh.fileno())
+        path.unlink()
+    except FileNotFoundError:
+        pass

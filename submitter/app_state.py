@@ -21,6 +21,7 @@ from crypto.statekey import (
     StateKey,
     StateKeyStore,
     keyring_available,
+    overwrite_and_remove,
 )
 from submitter.outbox.keystore import ENV_PASSPHRASE
 from submitter.outbox.paths import data_dir as default_data_dir
@@ -89,7 +90,7 @@ class AppState:
 
         Blocking (disk and key store): call from a worker.
         """
-        _overwrite_and_remove(self.data_dir / PIN_FILE)
+        overwrite_and_remove(self.data_dir / PIN_FILE)
         with self._lock:
             self._key = None
             if self.state_key_store is not None:
@@ -115,16 +116,16 @@ class AppState:
         if outbox_dir.is_dir():
             for path in sorted(outbox_dir.rglob("*"), reverse=True):
                 if path.is_file() and not path.is_symlink():
-                    _overwrite_and_remove(path)
+                    overwrite_and_remove(path)
                 elif path.is_dir():
                     path.rmdir()
                 else:
                     path.unlink(missing_ok=True)
             outbox_dir.rmdir()
-        _overwrite_and_remove(self.data_dir / PIN_FILE)
+        overwrite_and_remove(self.data_dir / PIN_FILE)
         if store is not None:
             store.destroy()
-        _overwrite_and_remove(self.data_dir / SALT_FILE)
+        overwrite_and_remove(self.data_dir / SALT_FILE)
 
 
 def default_app_state() -> AppState:
@@ -138,14 +139,3 @@ def default_app_state() -> AppState:
         store = KeyringStateKeyStore()
     return AppState(folder, store)
 
-
-def _overwrite_and_remove(path: Path) -> None:
-    try:
-        size = path.stat().st_size
-        with open(path, "r+b") as fh:
-            fh.write(os.urandom(size))
-            fh.flush()
-            os.fsync(fh.fileno())
-        path.unlink()
-    except FileNotFoundError:
-        pass

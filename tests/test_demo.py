@@ -5,16 +5,12 @@ and a stop that leaves nothing behind."""
 from __future__ import annotations
 
 import stat
-import threading
 from pathlib import Path
 
-import httpx
 import pytest
 
 from crypto.card import TusEndpoint, parse_card
 from crypto.keystore import Protection, protection_of
-from crypto.recipients import parse_recipient
-from submitter.bundle.pipeline import submit
 from submitter.demo import (
     DEMO_DIR,
     DEMO_ORG_NAME,
@@ -23,20 +19,8 @@ from submitter.demo import (
     start_demo,
 )
 from submitter.staff_open import find_parts, open_with_identity_file
-from submitter.transports.base import SendJob, no_progress
-from submitter.transports.tus import make_tus
 from tests.bundle.conftest import cleaned_bytes
-from tests.metadata.docgen import jpeg_with_gps
-
-TUS = {"Tus-Resumable": "1.0.0"}
-
-
-def _answers(url: str) -> bool:
-    try:
-        with httpx.Client(trust_env=False, timeout=5) as client:
-            return client.options(url, headers=TUS).status_code == 204
-    except httpx.TransportError:
-        return False
+from tests.ui.demo_upload import inbox_answers, upload_photo
 
 
 def test_demo_org_card_keys_and_inbox(tmp_path: Path) -> None:
@@ -58,7 +42,7 @@ def test_demo_org_card_keys_and_inbox(tmp_path: Path) -> None:
         (endpoint,) = card.endpoints
         assert isinstance(endpoint, TusEndpoint) and endpoint.url == demo.inbox_url
         assert demo.inbox_url.startswith("http://127.0.0.1:")
-        assert demo.inbox.port > 0 and _answers(demo.inbox_url)
+        assert demo.inbox.port > 0 and inbox_answers(demo.inbox_url)
         # Trusted in the demo's own state, never in the real trusted list.
         assert [p.name for p in demo.state.pins().pins()] == [DEMO_ORG_NAME]
         assert demo.state.data_dir.is_relative_to(demo.folder)
@@ -66,7 +50,7 @@ def test_demo_org_card_keys_and_inbox(tmp_path: Path) -> None:
     finally:
         demo.stop()
     assert not demo.folder.exists()
-    assert not _answers(demo.inbox_url)
+    assert not inbox_answers(demo.inbox_url)
     assert data.is_dir() and list(data.iterdir()) == []
     demo.stop()  # twice is harmless
 
@@ -74,18 +58,7 @@ def test_demo_org_card_keys_and_inbox(tmp_path: Path) -> None:
 def test_whole_flow_on_one_machine(tmp_path: Path) -> None:
     demo = start_demo(tmp_path / "data")
     try:
-        jpeg_with_gps(tmp_path)
-        photo = tmp_path / "photo.jpg"
-        outbox = tmp_path / "outbox"
-        outbox.mkdir()
-        recipients = [parse_recipient(r) for r in demo.card.recipients]
-        result = submit([photo], recipients, outbox, message="demo message")
-        transport = make_tus(demo.inbox_url, None)
-        for i, part in enumerate(result.parts):
-            size = part.stat().st_size
-            sent = transport.send(SendJob(f"p{i}", part, size, part.name), no_progress,
-                                  threading.Event())
-            assert sent.delivered_bytes == size
+        photo, result = upload_photo(demo, tmp_path, "demo message")
         received = find_parts(demo.inbox_dir)
         assert len(received) == len(result.parts)
         assert all(p.is_relative_to(demo.inbox_dir / "received") for p in received)

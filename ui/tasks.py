@@ -66,10 +66,16 @@ class TaskRunner(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._threads: list[_Thread] = []
+        self._shut_down = False
 
     def start(self, work: Work, **slots: Callable[..., Any]) -> Task:
         """Start ``work``; ``slots`` may connect progress/finished/failed/done."""
         task = Task(work)
+        if self._shut_down:
+            # A timer that fires during exit must not start work whose answer
+            # would reach widgets that are already gone: the task never runs.
+            task.cancel()
+            return task
         for name, slot in slots.items():
             getattr(task, name).connect(slot)
         thread = _Thread(task)
@@ -95,6 +101,7 @@ class TaskRunner(QObject):
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         """Cancel everything and join every thread (called once, at exit)."""
+        self._shut_down = True
         self.cancel_all()
         for thread in list(self._threads):
             thread.wait(timeout_ms)

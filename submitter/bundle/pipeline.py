@@ -47,6 +47,7 @@ from submitter.bundle.manifest import FileEntry, Manifest, Removed, is_safe_name
 from submitter.bundle.padding import padded_size
 from submitter.bundle.parts import PartLayout, check_part_size, layout
 from submitter.bundle.tarwriter import END_OF_ARCHIVE, TarWriter, member_footprint
+from submitter.durable import fsync_dir
 from submitter.errors import SubmitterError
 from submitter.metadata import engine
 from submitter.metadata.kinds import FileKind
@@ -530,7 +531,7 @@ def submit(
         for part in router.parts:
             os.rename(part.temp, part.final)
             part.renamed = True
-        _fsync_dir(outbox_dir)
+        fsync_dir(outbox_dir)
         finals = tuple(p.final for p in router.parts)
         if on_parts_ready is not None:
             on_parts_ready(finals)
@@ -539,7 +540,7 @@ def submit(
         for part in router.parts:
             part.discard()
         with contextlib.suppress(OSError):
-            _fsync_dir(outbox_dir)
+            fsync_dir(outbox_dir)
         if isinstance(exc, OSError):
             raise OutboxWriteError(type(exc).__name__) from exc
         raise
@@ -547,11 +548,3 @@ def submit(
     prog.file_index = None
     prog.emit()
     return SubmitResult(submission_id, finals, tuple(c.entry for c in checked))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

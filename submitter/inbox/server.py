@@ -17,16 +17,13 @@ import binascii
 import collections
 import contextlib
 import email.utils
-import hashlib
 import os
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-from isal import isal_zlib
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -39,46 +36,14 @@ from submitter.inbox.store import (
     InboxStore,
     UploadState,
 )
+from submitter.tus_wire import CHECKSUMS, TUS_VERSION, Checksum, parse_header_int
 
-TUS_VERSION = "1.0.0"
 BASE_PATH = "/files/"
 _EXTENSIONS = "creation,termination,checksum,expiration"
 _LOCK_WAIT = 10.0
 _BATCH = 1024 * 1024
 _MAX_INFLIGHT = 8
-
-
-class _Checksum(Protocol):
-    def update(self, data: bytes, /) -> None: ...
-    def digest(self) -> bytes: ...
-
-
-class _Crc32:
-    """IEEE CRC-32 as tusd and S3 send it: 4 big-endian bytes (base64 on the wire)."""
-
-    def __init__(self) -> None:
-        self._value = 0
-
-    def update(self, data: bytes, /) -> None:
-        # ISA-L's CRC-32 gives zlib's values several times faster; on the
-        # upload path it is a fifth of the CPU with zlib (see bench/upload.py).
-        self._value = isal_zlib.crc32(data, self._value)
-
-    def digest(self) -> bytes:
-        return self._value.to_bytes(4, "big")
-
-
-def _sha1() -> _Checksum:
-    return hashlib.sha1()  # noqa: S324 - the tus checksum extension's mandatory algorithm
-
-
-# Upload-Checksum algorithms the inbox can verify, with their digest sizes. Parts are age
-# ciphertext, authenticated end to end by age's AEAD when staff open them, so this check
-# only has to catch damage in transfer; a CRC does that for a fraction of SHA-1's cost.
-CHECKSUMS: dict[str, tuple[Callable[[], _Checksum], int]] = {
-    "crc32": (_Crc32, 4),
-    "sha1": (_sha1, 20),
-}
+# Advertised by default, cheapest first; the algorithms themselves live in tus_wire.
 DEFAULT_CHECKSUMS = ("crc32", "sha1")
 
 
@@ -97,15 +62,6 @@ class InboxConfig:
         unknown = [a for a in self.checksum_algorithms if a not in CHECKSUMS]
         if unknown or "sha1" not in self.checksum_algorithms:
             raise ValueError("checksum_algorithms must name known algorithms and include sha1")
-
-
-def _parse_length(untrusted: str | None) -> int | None:
-    if untrusted is None:
-        return None
-    value = untrusted.strip()
-    if not value.isdigit() or len(value) > 19:
-        return None
-    return int(value)
 
 
 def _tus_headers(**extra: str) -> dict[str, str]:
@@ -179,12 +135,12 @@ class InboxApp:
             return _reply(412, **{"Tus-Version": TUS_VERSION})
         if "Upload-Defer-Length" in request.headers:
             return _reply(400)  # creation-defer-length is not offered
-        length = _parse_length(request.headers.get("Upload-Length"))
+        length = parse_header_int(request.headers.get("Upload-Length"))
         if length is None:
             return _reply(400)
         if length > self.config.max_size:
             return _reply(413)
-        if _parse_length(request.headers.get("Content-Length", "0")) not in (0, None):
+        if parse_header_int(request.headers.get("Content-Length", "0")) not in (0, None):
             return _reply(400)  # creation-with-upload is not offered
         try:
             info = await asyncio.to_thread(self.store.create, length)
@@ -245,17 +201,17 @@ class InboxApp:
     async def _patch(self, request: Request, state: UploadState) -> Response:
         if request.headers.get("Content-Type") != "application/offset+octet-stream":
             return _reply(415)
-        offset = _parse_length(request.headers.get("Upload-Offset"))
+        offset = parse_header_int(request.headers.get("Upload-Offset"))
         if offset is None:
             return _reply(400)
         if state.complete or offset != state.offset:
             return _reply(409, **{"Upload-Offset": str(state.offset)})
         remaining = state.info.length - offset
-        declared = _parse_length(request.headers.get("Content-Length"))
+        declared = parse_header_int(request.headers.get("Content-Length"))
         if declared is not None and declared > remaining:
             return _reply(413)
         checksum: bytes | None = None
-        hasher: _Checksum | None = None
+        hasher: Checksum | None = None
         if "Upload-Checksum" in request.headers:
             untrusted_algo, _, untrusted_b64 = (
                 request.headers["Upload-Checksum"].strip().partition(" "))
@@ -273,7 +229,7 @@ class InboxApp:
         return await self._write_body(request, state, offset, remaining, hasher, checksum)
 
     async def _write_body(self, request: Request, state: UploadState, offset: int, remaining: int,
-                          hasher: _Checksum | None, checksum: bytes | None) -> Response:
+                          hasher: Checksum | None, checksum: bytes | None) -> Response:
         path = self.store.data_path(state.info.id)
         fd = os.open(path, os.O_WRONLY)
         status: int | None = None
@@ -351,7 +307,7 @@ class _TooLarge(Exception):
 class _Sink:
     """Batches received bytes and hands them, in order, to one writer thread."""
 
-    def __init__(self, fd: int, hasher: _Checksum | None, writer: ThreadPoolExecutor
+    def __init__(self, fd: int, hasher: Checksum | None, writer: ThreadPoolExecutor
                  ) -> None:
         self._fd = fd
         self._hasher = hasher
@@ -400,7 +356,7 @@ class _Sink:
             await self._settle_one()
 
 
-def _write_and_hash(fd: int, pieces: list[bytes], hasher: _Checksum | None) -> None:
+def _write_and_hash(fd: int, pieces: list[bytes], hasher: Checksum | None) -> None:
     for piece in pieces:
         view = memoryview(piece)
         while view:

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from submitter.durable import fsync_dir
 from submitter.errors import SubmitterError
 
 _ID_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -58,14 +59,6 @@ class UploadState:
     # Abandoned uploads expire this long after their last write, not after creation,
     # so a slow but living upload over Tor is never cut off.
     expires: float
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class InboxStore:
@@ -151,8 +144,8 @@ class InboxStore:
             fd = os.open(d / "data", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             os.fsync(fd)
             os.close(fd)
-            _fsync_dir(d)
-            _fsync_dir(self.uploads)
+            fsync_dir(d)
+            fsync_dir(self.uploads)
         except OSError as exc:
             shutil.rmtree(d, ignore_errors=True)
             if exc.errno in DISK_FULL_ERRNOS:
@@ -164,9 +157,9 @@ class InboxStore:
         dest = self.received / info.final_name
         dest.mkdir(mode=0o700, exist_ok=True)
         os.replace(self.data_path(info.id), dest / PART_NAME)
-        _fsync_dir(dest)
-        _fsync_dir(self.received)
-        _fsync_dir(self._dir(info.id))
+        fsync_dir(dest)
+        fsync_dir(self.received)
+        fsync_dir(self._dir(info.id))
 
     def terminate(self, upload_id: str) -> bool:
         """Drop an unfinished upload; a completed part stays where staff will find it."""

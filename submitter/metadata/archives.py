@@ -17,14 +17,11 @@ import posixpath
 import tarfile
 
 from submitter.metadata.cleaner import register
-from submitter.metadata.container import Survey, clean_inner, inspect_inner
-from submitter.metadata.guard import only_refusals
+from submitter.metadata.container import Survey, SurveyCleaner, clean_inner, inspect_inner
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
-    BytesPlan,
     Category,
     CorruptRefused,
-    Inspection,
     LimitRefused,
     Limits,
     UnsupportedContentRefused,
@@ -182,23 +179,13 @@ def _write_tar(members: list[tuple[str, bytes | None]]) -> bytes:
 
 
 @register
-class ArchiveCleaner:
+class ArchiveCleaner(SurveyCleaner):
     name = "archives"
     kinds = frozenset({FileKind.ZIP, FileKind.TAR})
 
-    def _run(self, src: Source, kind: FileKind, limits: Limits, clean: bool
-             ) -> tuple[Survey, bytes]:
-        if kind is FileKind.ZIP:
-            return _zip(src, limits, clean)
-        return _tar(src, limits, clean)
-
-    def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
-        with only_refusals():
-            survey, _ = self._run(src, kind, limits, clean=False)
-            return survey.inspection(kind.value)
-
-    def prepare(self, src: Source, kind: FileKind, limits: Limits) -> BytesPlan:
-        with only_refusals():
-            survey, data = self._run(src, kind, limits, clean=True)
+    def survey(self, src: Source, kind: FileKind, limits: Limits, *, clean: bool
+               ) -> tuple[Survey, bytes]:
+        survey, data = (_zip if kind is FileKind.ZIP else _tar)(src, limits, clean)
+        if clean:
             survey.note("Times, owners and permissions of the files inside were reset.")
-            return BytesPlan(data, survey.report(kind.value))
+        return survey, data

@@ -36,10 +36,19 @@ from submitter.metadata.model import (
     LimitRefused,
     Limits,
     UnsupportedContentRefused,
-    VerificationRefused,
+    printable,
 )
+from submitter.metadata.reads import read_exact
+from submitter.metadata.riff import info_findings
 from submitter.metadata.source import Source
-from submitter.metadata.splice import Piece, Span, SplicedReader, SplicePlan, pieces_size
+from submitter.metadata.splice import (
+    Piece,
+    Span,
+    SplicePlan,
+    analyse_source,
+    pieces_size,
+    verify_spliced,
+)
 
 MAX_TAG_BYTES = 64 * 1024 * 1024
 MAX_CHUNKS = 10_000
@@ -62,17 +71,8 @@ _ID3_CATEGORY = {
 }
 
 
-def _printable(data: bytes) -> str:
-    text = data.decode("utf-8", "replace")
-    return "".join(c for c in text if c.isprintable()).strip()[:300]
-
-
 def _read_at(fh: BinaryIO, off: int, n: int) -> bytes:
-    fh.seek(off)
-    data = fh.read(n)
-    if len(data) != n:
-        raise CorruptRefused("file shorter than its headers say")
-    return data
+    return read_exact(fh, off, n, "headers")
 
 
 def _syncsafe(b: bytes) -> int:
@@ -93,7 +93,7 @@ def _describe_id3(tag: bytes, where: str) -> list[Finding]:
             if fid == "APIC":
                 value = f"picture, {len(getattr(frame, 'data', b''))} bytes"
             else:
-                value = _printable(str(frame).encode("utf-8", "replace")) or "(binary)"
+                value = printable(str(frame).encode("utf-8", "replace")) or "(binary)"
             category = _ID3_CATEGORY.get(fid, Category.OTHER)
             if fid == "TXXX":
                 category = categorize(str(getattr(frame, "desc", "")))
@@ -127,7 +127,7 @@ def _analyse_mp3(fh: BinaryIO, size: int) -> tuple[list[Finding], list[Piece]]:
     for _ in range(16):  # trailing tags, in any order
         if end - start >= 128 and _read_at(fh, end - 128, 3) == b"TAG":
             v1 = _read_at(fh, end - 128, 128)
-            text = " / ".join(_printable(v1[a:b].rstrip(b"\x00 ")) for a, b in
+            text = " / ".join(printable(v1[a:b].rstrip(b"\x00 ")) for a, b in
                               ((3, 33), (33, 63), (63, 93), (93, 97), (97, 127)))
             findings.append(Finding("ID3v1", text.strip(" /") or "(empty)", Category.PERSON))
             end -= 128
@@ -218,7 +218,7 @@ def _lame_encoder(frame: bytes) -> tuple[int, str] | None:
         enc = frame[off : off + 9]
         if len(enc) == 9 and enc[4:].count(0) != 5 and \
                 all(32 <= c < 127 or c == 0 for c in enc):
-            return off, _printable(enc)
+            return off, printable(enc)
     return None
 
 
@@ -286,7 +286,7 @@ def _vorbis_comment_findings(body: bytes, where: str) -> list[Finding]:
         if len(vendor) != n:
             raise ValueError
         if vendor:
-            out.append(Finding(f"{where} vendor", _printable(vendor), Category.SOFTWARE))
+            out.append(Finding(f"{where} vendor", printable(vendor), Category.SOFTWARE))
         pos = 4 + n
         (count,) = struct.unpack_from("<I", body, pos)
         pos += 4
@@ -296,7 +296,7 @@ def _vorbis_comment_findings(body: bytes, where: str) -> list[Finding]:
             pos += 4 + m
             key, _, value = entry.partition(b"=")
             name = key.decode("ascii", "replace").upper()
-            text = _printable(value) if name != "METADATA_BLOCK_PICTURE" else "picture"
+            text = printable(value) if name != "METADATA_BLOCK_PICTURE" else "picture"
             cat = categorize(name)
             if name in ("METADATA_BLOCK_PICTURE", "COVERART"):
                 cat = Category.HIDDEN_CONTENT
@@ -351,21 +351,14 @@ def _analyse_wav(fh: BinaryIO, size: int) -> tuple[list[Finding], list[Piece]]:
 
 
 def _riff_chunk_findings(fh: BinaryIO, cid: bytes, at: int, length: int) -> list[Finding]:
-    name = _printable(cid) or cid.hex()
+    name = printable(cid) or cid.hex()
     if cid == b"LIST" and length >= 4 and _read_at(fh, at, 4) == b"INFO":
         data = _read_at(fh, at, min(length, MAX_TAG_BYTES))
-        out: list[Finding] = []
-        pos = 4
-        while pos + 8 <= len(data):
-            sub, n = data[pos : pos + 4], struct.unpack_from("<I", data, pos + 4)[0]
-            value = _printable(data[pos + 8 : pos + 8 + n].rstrip(b"\x00"))
-            out.append(Finding(f"RIFF INFO {_printable(sub)}", value or "(empty)",
-                               _info_category(sub)))
-            pos += 8 + n + (n & 1)
-        return out or [Finding("RIFF INFO", "(empty)", Category.OTHER)]
+        return (info_findings(data[4:], "RIFF INFO")
+                or [Finding("RIFF INFO", "(empty)", Category.OTHER)])
     if cid == b"bext" and length >= 346:
         data = _read_at(fh, at, 346)
-        parts = [_printable(data[a:b].rstrip(b"\x00")) for a, b in
+        parts = [printable(data[a:b].rstrip(b"\x00")) for a, b in
                  ((0, 256), (256, 288), (288, 320), (320, 330), (330, 338))]
         return [Finding("bext description", parts[0] or "(empty)", Category.HIDDEN_CONTENT),
                 Finding("bext originator", " / ".join(parts[1:3]), Category.DEVICE),
@@ -379,15 +372,6 @@ def _riff_chunk_findings(fh: BinaryIO, cid: bytes, at: int, length: int) -> list
     return [Finding(f"RIFF {name} chunk", f"{length} bytes", category)]
 
 
-def _info_category(sub: bytes) -> Category:
-    return {
-        b"IART": Category.PERSON, b"ICOP": Category.PERSON, b"IENG": Category.PERSON,
-        b"ITCH": Category.PERSON, b"ICMS": Category.PERSON, b"ICRD": Category.TIME,
-        b"IDIT": Category.TIME, b"ISFT": Category.SOFTWARE, b"ICMT": Category.HIDDEN_CONTENT,
-        b"ISRC": Category.PERSON, b"ISRF": Category.DEVICE, b"IMED": Category.DEVICE,
-    }.get(sub, Category.OTHER)
-
-
 # --- the streamed cleaners share this shape ---
 
 class _Streamed:
@@ -399,17 +383,13 @@ class _Streamed:
         raise NotImplementedError
 
     def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
-        with src.open() as fh:
-            findings, _ = self._analyse(fh, src.size())
+        findings, _ = analyse_source(src, self._analyse)
         return Inspection(kind.value, tuple(findings), AUDIO_WARNINGS)
 
     def prepare(self, src: Source, kind: FileKind, limits: Limits) -> CleanPlan:
         with src.open() as fh:
             findings, pieces = self._analyse(fh, src.size())
-            again, _ = self._analyse(SplicedReader(fh, pieces),  # type: ignore[arg-type]
-                                     pieces_size(pieces))
-        if again:
-            raise VerificationRefused(f"{len(again)} findings after cleaning")
+            verify_spliced(fh, pieces, lambda view, n: self._analyse(view, n)[0])
         report = CleanReport(kind=kind.value, removed=findings, notes=[self.note],
                              warnings=list(AUDIO_WARNINGS))
         return SplicePlan(src, pieces, report)
@@ -484,11 +464,11 @@ def _ogg_findings(audio: object) -> list[Finding]:
         return out
     vendor = str(getattr(tags, "vendor", ""))
     if vendor:
-        out.append(Finding("Ogg vendor", _printable(vendor.encode()), Category.SOFTWARE))
+        out.append(Finding("Ogg vendor", printable(vendor.encode()), Category.SOFTWARE))
     for key, value in list(tags):
         name = str(key).upper()
         cat = categorize(name)
-        text = _printable(str(value).encode("utf-8", "replace"))
+        text = printable(str(value).encode("utf-8", "replace"))
         if name in ("METADATA_BLOCK_PICTURE", "COVERART"):
             cat, text = Category.HIDDEN_CONTENT, "picture"
         out.append(Finding(f"Ogg comment {name}", text or "(empty)", cat))

@@ -30,10 +30,12 @@ from submitter.metadata.model import (
     LimitRefused,
     Limits,
     UnsupportedContentRefused,
-    VerificationRefused,
+    printable,
 )
+from submitter.metadata.reads import any_nonzero, read_exact
+from submitter.metadata.riff import info_findings
 from submitter.metadata.source import Source
-from submitter.metadata.splice import Patch, SplicedReader, SplicePlan, Zeros, pieces_from_patches
+from submitter.metadata.splice import Patch, SplicePlan, Zeros, analyse_source, patch_in_place
 
 MAX_DEPTH = 8
 MAX_CHUNKS = 100_000
@@ -44,18 +46,6 @@ _KEEP = frozenset({b"avih", b"strh", b"strf", b"indx", b"vprp", b"dmlh", b"idx1"
 _KEEP_LISTS = frozenset({b"hdrl", b"strl", b"odml"})
 _PADDING = frozenset({b"JUNK", b"junk", b"JUNQ", b"PAD "})
 _AV_STREAMS = frozenset({b"vids", b"auds"})
-_INFO_CATEGORY = {
-    b"IART": Category.PERSON, b"ICOP": Category.PERSON, b"IENG": Category.PERSON,
-    b"ITCH": Category.PERSON, b"ICMS": Category.PERSON, b"ICRD": Category.TIME,
-    b"IDIT": Category.TIME, b"ISFT": Category.SOFTWARE, b"ICMT": Category.HIDDEN_CONTENT,
-    b"INAM": Category.OTHER, b"ISRC": Category.PERSON, b"ISRF": Category.DEVICE,
-    b"IMED": Category.DEVICE, b"IPRD": Category.OTHER, b"ISBJ": Category.OTHER,
-}
-
-
-def _printable(data: bytes) -> str:
-    text = data.decode("utf-8", "replace")
-    return "".join(c for c in text if c.isprintable()).strip()[:300]
 
 
 @dataclass(slots=True)
@@ -67,22 +57,10 @@ class _Walk:
     chunks: int = 0
 
     def read(self, off: int, n: int) -> bytes:
-        self.fh.seek(off)
-        data = self.fh.read(n)
-        if len(data) != n:
-            raise CorruptRefused("file shorter than its chunks say")
-        return data
+        return read_exact(self.fh, off, n, "chunks")
 
     def nonzero(self, off: int, n: int) -> bool:
-        self.fh.seek(off)
-        while n > 0:
-            chunk = self.fh.read(min(n, 1 << 20))
-            if not chunk:
-                raise CorruptRefused("file shorter than its chunks say")
-            if chunk.count(0) != len(chunk):
-                return True
-            n -= len(chunk)
-        return False
+        return any_nonzero(self.fh, off, n, "chunks")
 
     def run(self) -> None:
         pos = 0
@@ -139,7 +117,7 @@ class _Walk:
                         raise UnsupportedContentRefused("AVI stream that is not video or sound")
             elif cid in _PADDING:
                 if self.nonzero(body, length):
-                    self.findings.append(Finding(f"AVI {_printable(cid)}",
+                    self.findings.append(Finding(f"AVI {printable(cid)}",
                                                  f"{length} bytes of leftover data",
                                                  Category.HIDDEN_CONTENT))
                     self.junk(pos, length)
@@ -158,25 +136,17 @@ class _Walk:
     def describe_list(self, ltype: bytes, body: int, length: int) -> None:
         if ltype != b"INFO" or length > MAX_HEADER_CHUNK:
             if self.nonzero(body, length) or ltype != b"INFO":
-                self.findings.append(Finding(f"AVI LIST {_printable(ltype)}",
+                self.findings.append(Finding(f"AVI LIST {printable(ltype)}",
                                              f"{length} bytes", Category.HIDDEN_CONTENT))
             return
-        data = self.read(body, length)
-        pos = 0
-        while pos + 8 <= len(data):
-            sub = data[pos : pos + 4]
-            n = struct.unpack_from("<I", data, pos + 4)[0]
-            value = _printable(data[pos + 8 : pos + 8 + n].rstrip(b"\x00"))
-            self.findings.append(Finding(f"AVI INFO {_printable(sub)}", value or "(empty)",
-                                         _INFO_CATEGORY.get(sub, Category.OTHER)))
-            pos += 8 + n + (n & 1)
+        self.findings += info_findings(self.read(body, length), "AVI INFO")
 
     def describe_chunk(self, cid: bytes, body: int, length: int) -> None:
-        name = _printable(cid) or cid.hex()
+        name = printable(cid) or cid.hex()
         if not self.nonzero(body, length):
             return
         if cid in (b"IDIT", b"strn") and length <= 4096:
-            value = _printable(self.read(body, length).rstrip(b"\x00"))
+            value = printable(self.read(body, length).rstrip(b"\x00"))
             category = Category.TIME if cid == b"IDIT" else Category.HIDDEN_CONTENT
             self.findings.append(Finding(f"AVI {name}", value or "(binary)", category))
             return
@@ -196,18 +166,11 @@ class AviCleaner:
     kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.AVI})
 
     def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
-        with src.open() as fh:
-            walk = _analyse(fh, src.size())
+        walk = analyse_source(src, _analyse)
         return Inspection(kind.value, tuple(walk.findings), VIDEO_WARNINGS)
 
     def prepare(self, src: Source, kind: FileKind, limits: Limits) -> CleanPlan:
-        size = src.size()
-        with src.open() as fh:
-            first = _analyse(fh, size)
-            pieces = pieces_from_patches(size, first.patches)
-            again = _analyse(SplicedReader(fh, pieces), size)  # type: ignore[arg-type]
-        if again.findings:
-            raise VerificationRefused(f"{len(again.findings)} findings after cleaning")
+        first, pieces = patch_in_place(src, _analyse)
         report = CleanReport(kind=kind.value, removed=first.findings,
                              warnings=list(VIDEO_WARNINGS),
                              notes=["Metadata chunks were blanked in place; the frames "

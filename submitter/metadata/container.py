@@ -11,8 +11,12 @@ import dataclasses
 import io
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
+from submitter.metadata.guard import only_refusals
+from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
+    BytesPlan,
     Category,
     CleanReport,
     Finding,
@@ -98,6 +102,33 @@ class Survey:
             warnings=list(self.warnings),
             lossless=self.lossless,
         )
+
+
+class SurveyCleaner:
+    """A container cleaner: one walk serves both inspecting (``clean=False``)
+    and cleaning (``clean=True``), so what is listed is what cleaning removes.
+
+    The walk calls third-party parsers on hostile input, so both run inside
+    ``only_refusals``.
+    """
+
+    name: ClassVar[str]
+    kinds: ClassVar[frozenset[FileKind]]
+
+    def survey(self, src: Source, kind: FileKind, limits: Limits, *, clean: bool
+               ) -> tuple[Survey, bytes]:
+        """What was found, and the cleaned file when ``clean`` (else empty)."""
+        raise NotImplementedError
+
+    def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
+        with only_refusals():
+            survey, _ = self.survey(src, kind, limits, clean=False)
+            return survey.inspection(kind.value)
+
+    def prepare(self, src: Source, kind: FileKind, limits: Limits) -> BytesPlan:
+        with only_refusals():
+            survey, data = self.survey(src, kind, limits, clean=True)
+            return BytesPlan(data, survey.report(kind.value))
 
 
 def deeper(limits: Limits) -> Limits:

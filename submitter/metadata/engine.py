@@ -12,14 +12,12 @@ from typing import TypeVar
 
 from submitter.metadata.cleaner import Cleaner, registered_for
 from submitter.metadata.detect import detect, sniff
+from submitter.metadata.guard import only_refusals
 from submitter.metadata.kinds import CANONICAL_EXTENSION, FileKind
 from submitter.metadata.model import (
     BytesPlan,
     CleanPlan,
-    CleanRefused,
-    CorruptRefused,
     Inspection,
-    LimitRefused,
     Limits,
     UnknownTypeRefused,
     VerificationRefused,
@@ -40,17 +38,8 @@ def cleaner_for(kind: FileKind) -> Cleaner:
 
 
 def _guarded(fn: Callable[[], _T]) -> _T:
-    try:
+    with only_refusals():
         return fn()
-    except CleanRefused:
-        raise
-    except MemoryError as exc:
-        raise LimitRefused("out of memory") from exc
-    except RecursionError as exc:
-        raise LimitRefused("nesting too deep") from exc
-    except Exception as exc:
-        # Only the exception type is kept: messages may quote file content.
-        raise CorruptRefused(type(exc).__name__) from exc
 
 
 def inspect(src: Source, name: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Inspection:

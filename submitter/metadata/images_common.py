@@ -4,29 +4,37 @@
 - the one EXIF we write back: a minimal block holding only Orientation, so a
   sideways phone photo stays upright without re-encoding its pixels;
 - a guard that maps Pillow's many exception types to refusals, and checks the
-  pixel count before anything is decoded (decompression bombs).
+  pixel count before anything is decoded (decompression bombs);
+- the cleaner shape of the formats whose picture bytes are kept as they are
+  (GIF, JPEG, PNG, WebP): parse, rebuild the wrapping, decode once, report.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 import struct
 import warnings
 import zlib
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from PIL import ExifTags, Image, UnidentifiedImageError
 
+from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
+    BytesPlan,
     Category,
+    CleanReport,
     CorruptRefused,
     Finding,
+    Inspection,
     LimitRefused,
     Limits,
 )
+from submitter.metadata.source import Source
 
 IMAGE_WARNING = (
     "Cleaning removes hidden details, not what the picture shows: faces, "
@@ -41,6 +49,7 @@ ICC_NOTE = (
     "The colour profile was removed (it can name the device or software); "
     "colours may look slightly less vivid on some screens."
 )
+PARTS_KEPT_NOTE = "Only the parts needed to show the picture were kept; pixels are unchanged."
 LOSSY_NOTE = (
     "This picture was re-encoded to remove its hidden details: it looks the "
     "same but is not bit-for-bit identical to the original."
@@ -412,3 +421,54 @@ def load_all_frames(im: Image.Image, limits: Limits, max_frames: int = 10_000) -
     if n > 1:
         im.seek(0)
 
+
+def decode_check(cleaned: bytes, fmt: str, limits: Limits, frames: int,
+                 every_frame: bool = True) -> None:
+    """Open the cleaned bytes as ``fmt`` and decode them (every frame unless told
+    otherwise), so output no viewer could read is refused rather than sent."""
+    with pillow_guard():
+        im = Image.open(io.BytesIO(cleaned), formats=[fmt])
+        check_pixels(im.width, im.height, limits, frames)
+        if every_frame:
+            load_all_frames(im, limits)
+
+
+# --- cleaners that keep the picture's bytes ---
+
+class _Parsed(Protocol):
+    @property
+    def findings(self) -> list[Finding]: ...
+
+
+_P = TypeVar("_P", bound=_Parsed)
+
+
+class KeptPictureCleaner(Generic[_P]):
+    """GIF, JPEG, PNG, WebP: the compressed picture is copied byte for byte
+    and only the wrapping around it is rebuilt, so the result is lossless.
+
+    A subclass says how to parse a whole file (held in memory) and how to
+    rebuild and check the cleaned one; inspecting, reporting and the plan are
+    the same for all four.
+    """
+
+    name: ClassVar[str]
+    kinds: ClassVar[frozenset[FileKind]]
+
+    def parse(self, data: bytes, limits: Limits) -> _P:
+        raise NotImplementedError
+
+    def rebuild(self, parsed: _P, limits: Limits) -> tuple[bytes, list[str]]:
+        """The cleaned file, already decoded once, and the notes for the report."""
+        raise NotImplementedError
+
+    def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
+        parsed = self.parse(src.read_all(limits.max_in_memory_bytes), limits)
+        return Inspection(kind.value, tuple(parsed.findings), (IMAGE_WARNING,))
+
+    def prepare(self, src: Source, kind: FileKind, limits: Limits) -> BytesPlan:
+        parsed = self.parse(src.read_all(limits.max_in_memory_bytes), limits)
+        cleaned, notes = self.rebuild(parsed, limits)
+        report = CleanReport(kind=kind.value, removed=list(parsed.findings), notes=notes,
+                             warnings=[IMAGE_WARNING], lossless=True)
+        return BytesPlan(cleaned, report)

@@ -10,34 +10,26 @@ almost no viewer shows) and anything after the trailer.
 
 from __future__ import annotations
 
-import io
 import struct
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from PIL import Image
-
 from submitter.metadata.cleaner import register
 from submitter.metadata.images_common import (
-    IMAGE_WARNING,
+    KeptPictureCleaner,
     check_pixels,
-    load_all_frames,
-    pillow_guard,
+    decode_check,
     readable,
     xmp_findings,
 )
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
-    BytesPlan,
     Category,
-    CleanReport,
     CorruptRefused,
     Finding,
-    Inspection,
     LimitRefused,
     Limits,
 )
-from submitter.metadata.source import Source
 
 _LOOP_IDS = frozenset({b"NETSCAPE2.0", b"ANIMEXTS1.0"})
 _MAX_BLOCKS = 2_000_000
@@ -163,25 +155,18 @@ def _parse(data: bytes, limits: Limits) -> _Parsed:
 
 
 @register
-class GifCleaner:
+class GifCleaner(KeptPictureCleaner[_Parsed]):
     name: ClassVar[str] = "gif"
     kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.GIF})
 
-    def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
-        parsed = _parse(src.read_all(limits.max_in_memory_bytes), limits)
-        return Inspection(kind.value, tuple(parsed.findings), (IMAGE_WARNING,))
+    def parse(self, data: bytes, limits: Limits) -> _Parsed:
+        return _parse(data, limits)
 
-    def prepare(self, src: Source, kind: FileKind, limits: Limits) -> BytesPlan:
-        parsed = _parse(src.read_all(limits.max_in_memory_bytes), limits)
+    def rebuild(self, parsed: _Parsed, limits: Limits) -> tuple[bytes, list[str]]:
         cleaned = b"".join(parsed.kept) + b"\x3b"
-        with pillow_guard():
-            im = Image.open(io.BytesIO(cleaned), formats=["GIF"])
-            check_pixels(im.width, im.height, limits, parsed.frames)
-            load_all_frames(im, limits)
+        decode_check(cleaned, "GIF", limits, parsed.frames)
         notes = ["Frames, colours and timing were kept byte for byte."]
         if parsed.dropped_plain_text:
             notes.append("A text overlay meant to be drawn over the picture was removed; "
                          "almost no viewer shows it.")
-        report = CleanReport(kind=kind.value, removed=list(parsed.findings), notes=notes,
-                             warnings=[IMAGE_WARNING], lossless=True)
-        return BytesPlan(cleaned, report)
+        return cleaned, notes

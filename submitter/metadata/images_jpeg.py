@@ -32,8 +32,8 @@ from PIL import Image
 from submitter.metadata.cleaner import register
 from submitter.metadata.images_common import (
     ICC_NOTE,
-    IMAGE_WARNING,
     QUANT_NOTE,
+    KeptPictureCleaner,
     check_pixels,
     exif_findings,
     exif_orientation,
@@ -45,16 +45,12 @@ from submitter.metadata.images_common import (
 )
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
-    BytesPlan,
     Category,
-    CleanReport,
     CorruptRefused,
     Finding,
-    Inspection,
     Limits,
     UnsupportedContentRefused,
 )
-from submitter.metadata.source import Source
 
 _SOF_DECODABLE = frozenset({0xC0, 0xC1, 0xC2})
 _SOF_OTHER = frozenset({0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
@@ -257,16 +253,14 @@ def _verify_decodes(cleaned: bytes, parsed: _Parsed, limits: Limits) -> None:
 
 
 @register
-class JpegCleaner:
+class JpegCleaner(KeptPictureCleaner[_Parsed]):
     name: ClassVar[str] = "jpeg"
     kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.JPEG})
 
-    def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
-        parsed = _parse(src.read_all(limits.max_in_memory_bytes), limits)
-        return Inspection(kind.value, tuple(parsed.findings), (IMAGE_WARNING,))
+    def parse(self, data: bytes, limits: Limits) -> _Parsed:
+        return _parse(data, limits)
 
-    def prepare(self, src: Source, kind: FileKind, limits: Limits) -> BytesPlan:
-        parsed = _parse(src.read_all(limits.max_in_memory_bytes), limits)
+    def rebuild(self, parsed: _Parsed, limits: Limits) -> tuple[bytes, list[str]]:
         cleaned = _rebuild(parsed)
         _verify_decodes(cleaned, parsed, limits)
         notes = [QUANT_NOTE]
@@ -274,6 +268,4 @@ class JpegCleaner:
             notes.append(ICC_NOTE)
         if parsed.orientation != 1:
             notes.append("Only the picture's turn (orientation) was kept, so it shows upright.")
-        report = CleanReport(kind=kind.value, removed=list(parsed.findings), notes=notes,
-                             warnings=[IMAGE_WARNING], lossless=True)
-        return BytesPlan(cleaned, report)
+        return cleaned, notes

@@ -14,39 +14,32 @@ might not draw without it.
 
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from PIL import Image
-
 from submitter.metadata.cleaner import register
 from submitter.metadata.images_common import (
     ICC_NOTE,
-    IMAGE_WARNING,
+    PARTS_KEPT_NOTE,
+    KeptPictureCleaner,
     check_pixels,
+    decode_check,
     exif_findings,
     exif_orientation,
     inflate_bounded,
-    load_all_frames,
     minimal_exif,
-    pillow_guard,
     text_findings,
 )
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
-    BytesPlan,
     Category,
-    CleanReport,
     CorruptRefused,
     Finding,
-    Inspection,
     Limits,
     UnsupportedContentRefused,
 )
-from submitter.metadata.source import Source
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _KEEP = frozenset({
@@ -235,26 +228,18 @@ def _rebuild(parsed: _Parsed) -> bytes:
 
 
 @register
-class PngCleaner:
+class PngCleaner(KeptPictureCleaner[_Parsed]):
     name: ClassVar[str] = "png"
     kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.PNG})
 
-    def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
-        parsed = _parse(src.read_all(limits.max_in_memory_bytes), limits)
-        return Inspection(kind.value, tuple(parsed.findings), (IMAGE_WARNING,))
+    def parse(self, data: bytes, limits: Limits) -> _Parsed:
+        return _parse(data, limits)
 
-    def prepare(self, src: Source, kind: FileKind, limits: Limits) -> BytesPlan:
-        parsed = _parse(src.read_all(limits.max_in_memory_bytes), limits)
+    def rebuild(self, parsed: _Parsed, limits: Limits) -> tuple[bytes, list[str]]:
         cleaned = _rebuild(parsed)
         _verify_image_data(parsed)
-        with pillow_guard():
-            im = Image.open(io.BytesIO(cleaned), formats=["PNG"])
-            check_pixels(im.width, im.height, limits, parsed.frames)
-            if parsed.animated:
-                load_all_frames(im, limits)
-        notes = ["Only the parts needed to show the picture were kept; pixels are unchanged."]
+        decode_check(cleaned, "PNG", limits, parsed.frames, every_frame=parsed.animated)
+        notes = [PARTS_KEPT_NOTE]
         if parsed.had_icc:
             notes.append(ICC_NOTE)
-        report = CleanReport(kind=kind.value, removed=list(parsed.findings), notes=notes,
-                             warnings=[IMAGE_WARNING], lossless=True)
-        return BytesPlan(cleaned, report)
+        return cleaned, notes

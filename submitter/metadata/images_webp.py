@@ -8,36 +8,29 @@ chunk holding only Orientation.
 
 from __future__ import annotations
 
-import io
 import struct
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from PIL import Image
-
 from submitter.metadata.cleaner import register
 from submitter.metadata.images_common import (
     ICC_NOTE,
-    IMAGE_WARNING,
+    PARTS_KEPT_NOTE,
+    KeptPictureCleaner,
     check_pixels,
+    decode_check,
     exif_findings,
     exif_orientation,
-    load_all_frames,
     minimal_exif,
-    pillow_guard,
     xmp_findings,
 )
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
-    BytesPlan,
     Category,
-    CleanReport,
     CorruptRefused,
     Finding,
-    Inspection,
     Limits,
 )
-from submitter.metadata.source import Source
 
 _IMAGE_CHUNKS = frozenset({b"VP8 ", b"VP8L", b"ALPH", b"ANIM", b"ANMF"})
 _FLAG_ICC, _FLAG_ALPHA, _FLAG_EXIF, _FLAG_XMP, _FLAG_ANIM = 0x20, 0x10, 0x08, 0x04, 0x02
@@ -146,24 +139,17 @@ def _rebuild(parsed: _Parsed) -> bytes:
 
 
 @register
-class WebpCleaner:
+class WebpCleaner(KeptPictureCleaner[_Parsed]):
     name: ClassVar[str] = "webp"
     kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.WEBP})
 
-    def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
-        parsed = _parse(src.read_all(limits.max_in_memory_bytes), limits)
-        return Inspection(kind.value, tuple(parsed.findings), (IMAGE_WARNING,))
+    def parse(self, data: bytes, limits: Limits) -> _Parsed:
+        return _parse(data, limits)
 
-    def prepare(self, src: Source, kind: FileKind, limits: Limits) -> BytesPlan:
-        parsed = _parse(src.read_all(limits.max_in_memory_bytes), limits)
+    def rebuild(self, parsed: _Parsed, limits: Limits) -> tuple[bytes, list[str]]:
         cleaned = _rebuild(parsed)
-        with pillow_guard():
-            im = Image.open(io.BytesIO(cleaned), formats=["WEBP"])
-            check_pixels(im.width, im.height, limits, parsed.frames)
-            load_all_frames(im, limits)
-        notes = ["Only the parts needed to show the picture were kept; pixels are unchanged."]
+        decode_check(cleaned, "WEBP", limits, parsed.frames)
+        notes = [PARTS_KEPT_NOTE]
         if parsed.had_icc:
             notes.append(ICC_NOTE)
-        report = CleanReport(kind=kind.value, removed=list(parsed.findings), notes=notes,
-                             warnings=[IMAGE_WARNING], lossless=True)
-        return BytesPlan(cleaned, report)
+        return cleaned, notes

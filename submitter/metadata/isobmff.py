@@ -47,16 +47,11 @@ from submitter.metadata.model import (
     LimitRefused,
     Limits,
     UnsupportedContentRefused,
-    VerificationRefused,
+    printable,
 )
+from submitter.metadata.reads import any_nonzero, read_exact
 from submitter.metadata.source import Source
-from submitter.metadata.splice import (
-    Patch,
-    SplicedReader,
-    SplicePlan,
-    Zeros,
-    pieces_from_patches,
-)
+from submitter.metadata.splice import Patch, SplicePlan, Zeros, analyse_source, patch_in_place
 
 MAX_MOOV_BYTES = 256 * 1024 * 1024
 MAX_BOXES = 2_000_000
@@ -178,12 +173,7 @@ def _qt_text(payload: bytes) -> str:
         n = struct.unpack_from(">H", payload, 0)[0]
         if 0 < n <= len(payload) - 4:
             return payload[4 : 4 + n].decode("utf-8", "replace")
-    return _printable(payload)
-
-
-def _printable(data: bytes) -> str:
-    text = data.decode("utf-8", "replace")
-    return "".join(c for c in text if c.isprintable()).strip()[:300]
+    return printable(payload)
 
 
 def readable_iso6709(text: str) -> str | None:
@@ -297,11 +287,7 @@ class _Walker:
         return Box(btype, pos, pos + hdr, pos + size)
 
     def _read(self, start: int, end: int) -> bytes:
-        self.fh.seek(start)
-        data = self.fh.read(end - start)
-        if len(data) != end - start:
-            raise CorruptRefused("file shorter than its boxes say")
-        return data
+        return read_exact(self.fh, start, end - start, "boxes")
 
     def _free_space(self, box: Box, where: str) -> None:
         """Free space is often leftover data from earlier edits: zero it."""
@@ -313,16 +299,7 @@ class _Walker:
         self.a.neutralised.append((box.start, box.end))
 
     def _nonzero_file(self, start: int, end: int) -> bool:
-        self.fh.seek(start)
-        left = end - start
-        while left > 0:
-            chunk = self.fh.read(min(left, 1 << 20))
-            if not chunk:
-                raise CorruptRefused("file shorter than its boxes say")
-            if chunk.count(0) != len(chunk):
-                return True
-            left -= len(chunk)
-        return False
+        return any_nonzero(self.fh, start, end - start, "boxes")
 
     def _describe_top(self, box: Box) -> None:
         if box.end - box.start <= MAX_MOOV_BYTES and box.type in (b"udta", b"meta", b"uuid"):
@@ -429,12 +406,12 @@ class _Walker:
             track.handler = htype
         vendor = buf[body + 12 : body + 24]
         if vendor.count(0) != len(vendor):
-            self.a.find(f"{where} vendor", _printable(bytes(vendor)), Category.SOFTWARE)
+            self.a.find(f"{where} vendor", printable(bytes(vendor)), Category.SOFTWARE)
         self.a.patch(base + body + 12, bytes(12))
         name = buf[body + 24 : box.end]
         if name.count(0) != len(name):
             text = name[1:] if name and name[0] == len(name) - 1 else name
-            self.a.find(f"{where} name", _printable(bytes(text).rstrip(b"\x00")),
+            self.a.find(f"{where} name", printable(bytes(text).rstrip(b"\x00")),
                         Category.SOFTWARE)
             self.a.patch(base + body + 24, bytes(len(name)))
 
@@ -456,7 +433,7 @@ class _Walker:
                 if cname.count(0) != 32:
                     n = min(cname[0], 31)
                     self.a.find(f"{where}/{_fourcc(entry.type)} compressor name",
-                                _printable(bytes(cname[1 : 1 + n])) or "(binary)",
+                                printable(bytes(cname[1 : 1 + n])) or "(binary)",
                                 Category.SOFTWARE)
                     self.a.patch(base + e + 50, bytes(32))
                 self._entry_children(buf, base, entry, e + 86, where, depth)
@@ -473,7 +450,7 @@ class _Walker:
                     category: Category) -> None:
         value = buf[at : at + n]
         if value.count(0) != n:
-            self.a.find(where, _printable(bytes(value)) or value.hex(), category)
+            self.a.find(where, printable(bytes(value)) or value.hex(), category)
             self.a.patch(base + at, bytes(n))
 
     def _entry_children(self, buf: bytes, base: int, entry: Box, first: int, where: str,
@@ -664,7 +641,7 @@ class _Walker:
         if child.type.startswith(b"\xa9"):
             value = _qt_text(body)
         else:
-            value = _printable(body) or f"{len(body)} bytes"
+            value = printable(body) or f"{len(body)} bytes"
         category = categorize(key)
         if category is Category.LOCATION:
             value = readable_iso6709(value) or value
@@ -711,7 +688,7 @@ class _Walker:
                         if dtype in (13, 14, 27):
                             value = f"picture, {len(raw)} bytes"
                         elif dtype in (1, 2):
-                            value = _printable(raw)
+                            value = printable(raw)
                         else:
                             value = raw[:32].hex()
             except CorruptRefused:
@@ -738,18 +715,11 @@ class IsoMediaCleaner:
     kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.MP4, FileKind.MOV, FileKind.M4A})
 
     def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
-        with src.open() as fh:
-            result = analyse(fh, src.size(), limits)
+        result = analyse_source(src, lambda fh, size: analyse(fh, size, limits))
         return Inspection(kind.value, tuple(result.findings), _warnings(kind))
 
     def prepare(self, src: Source, kind: FileKind, limits: Limits) -> CleanPlan:
-        size = src.size()
-        with src.open() as fh:
-            first = analyse(fh, size, limits)
-            pieces = pieces_from_patches(size, first.patches)
-            again = analyse(SplicedReader(fh, pieces), size, limits)  # type: ignore[arg-type]
-        if again.findings:
-            raise VerificationRefused(f"{len(again.findings)} findings after cleaning")
+        first, pieces = patch_in_place(src, lambda fh, size: analyse(fh, size, limits))
         report = CleanReport(kind=kind.value, removed=list(first.findings),
                              warnings=list(_warnings(kind)))
         report.notes.append(

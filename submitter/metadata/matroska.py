@@ -40,10 +40,11 @@ from submitter.metadata.model import (
     LimitRefused,
     Limits,
     UnsupportedContentRefused,
-    VerificationRefused,
+    printable,
 )
+from submitter.metadata.reads import any_nonzero, read_exact
 from submitter.metadata.source import Source
-from submitter.metadata.splice import Patch, SplicedReader, SplicePlan, Zeros, pieces_from_patches
+from submitter.metadata.splice import Patch, SplicePlan, Zeros, analyse_source, patch_in_place
 
 EBML = 0x1A45DFA3
 SEGMENT = 0x18538067
@@ -131,8 +132,7 @@ def void_bytes(length: int) -> list[tuple[int, Patch]]:
 
 
 def _text(raw: bytes) -> str:
-    text = raw.rstrip(b"\x00").decode("utf-8", "replace")
-    return "".join(c for c in text if c.isprintable()).strip()[:300]
+    return printable(raw.rstrip(b"\x00"))  # strings may be padded with zero bytes
 
 
 @dataclass(slots=True)
@@ -147,11 +147,7 @@ class _Walk:
     blanked_bytes: int = 0
 
     def read(self, off: int, n: int) -> bytes:
-        self.fh.seek(off)
-        data = self.fh.read(n)
-        if len(data) != n:
-            raise CorruptRefused("file shorter than its elements say")
-        return data
+        return read_exact(self.fh, off, n, "elements")
 
     def element(self, pos: int, limit: int) -> Element:
         self.count += 1
@@ -172,15 +168,7 @@ class _Walk:
             self.patches[el.start + off] = patch
 
     def nonzero(self, off: int, n: int) -> bool:
-        self.fh.seek(off)
-        while n > 0:
-            chunk = self.fh.read(min(n, 1 << 20))
-            if not chunk:
-                raise CorruptRefused("file shorter than its elements say")
-            if chunk.count(0) != len(chunk):
-                return True
-            n -= len(chunk)
-        return False
+        return any_nonzero(self.fh, off, n, "elements")
 
     # --- top level ---
 
@@ -446,18 +434,11 @@ class MatroskaCleaner:
     kinds: ClassVar[frozenset[FileKind]] = frozenset({FileKind.MKV, FileKind.WEBM})
 
     def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
-        with src.open() as fh:
-            walk = _analyse(fh, src.size())
+        walk = analyse_source(src, _analyse)
         return Inspection(kind.value, tuple(walk.findings), VIDEO_WARNINGS)
 
     def prepare(self, src: Source, kind: FileKind, limits: Limits) -> CleanPlan:
-        size = src.size()
-        with src.open() as fh:
-            first = _analyse(fh, size)
-            pieces = pieces_from_patches(size, first.patches)
-            again = _analyse(SplicedReader(fh, pieces), size)  # type: ignore[arg-type]
-        if again.findings:
-            raise VerificationRefused(f"{len(again.findings)} findings after cleaning")
+        first, pieces = patch_in_place(src, _analyse)
         report = CleanReport(kind=kind.value, removed=first.findings,
                              warnings=list(VIDEO_WARNINGS),
                              notes=["Metadata elements were blanked in place; the frames "

@@ -32,6 +32,14 @@ class Finding:
     category: Category
 
 
+def printable(data: bytes) -> str:
+    """Bytes from a file as a finding's value: decoded leniently, control
+    characters dropped (they could reorder or hide text on screen), and cut
+    short so one field cannot flood the findings list."""
+    text = data.decode("utf-8", "replace")
+    return "".join(c for c in text if c.isprintable()).strip()[:300]
+
+
 @dataclass(frozen=True, slots=True)
 class Inspection:
     kind: str  # FileKind value

@@ -21,20 +21,24 @@ import re
 
 from submitter.metadata import xmlsafe
 from submitter.metadata.cleaner import register
-from submitter.metadata.container import Survey, clean_inner, inspect_inner, neutral_link
-from submitter.metadata.guard import only_refusals
+from submitter.metadata.container import (
+    Survey,
+    SurveyCleaner,
+    clean_inner,
+    inspect_inner,
+    neutral_link,
+)
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
-    BytesPlan,
     Category,
     CorruptRefused,
     EncryptedRefused,
-    Inspection,
     Limits,
     UnsupportedContentRefused,
 )
+from submitter.metadata.office import finish_package, package_survey
 from submitter.metadata.source import Source
-from submitter.metadata.ziputil import is_normalised, read_zip, write_zip
+from submitter.metadata.ziputil import read_zip
 
 _MANIFEST = "META-INF/manifest.xml"
 _MF = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
@@ -218,15 +222,10 @@ def _fix_manifest(root: xmlsafe.Element, kept: set[str]) -> None:
 
 def _process(src: Source, kind: FileKind, limits: Limits, *, clean: bool) -> tuple[Survey, bytes]:
     contents = read_zip(src, limits)
-    survey = Survey()
     names = contents.names()
     if not names or names[0] != "mimetype" or contents.members[0].compressed:
         raise CorruptRefused("OpenDocument without its leading mimetype entry")
-    if contents.untrusted_comment:
-        survey.add("Zip comment", contents.untrusted_comment.decode("utf-8", "replace"),
-                   Category.HIDDEN_CONTENT)
-    if not all(is_normalised(m) for m in contents.members):
-        survey.add("Times stored in the zip", "modification times of the parts", Category.TIME)
+    survey = package_survey(contents)
     manifest = contents.get(_MANIFEST)
     if manifest is None:
         raise CorruptRefused("OpenDocument without a manifest")
@@ -272,24 +271,14 @@ def _process(src: Source, kind: FileKind, limits: Limits, *, clean: bool) -> tup
                 inspect_inner(survey, name, member.data, None, limits)
         else:
             raise UnsupportedContentRefused("unknown part in OpenDocument file")
-    survey.warn(_WARNING)
-    if not clean:
-        return survey, b""
-    survey.note("Tracked changes are accepted and comments removed, as they carry names.")
-    return survey, write_zip(out)
+    return finish_package(survey, out, clean, _WARNING)
 
 
 @register
-class OdfCleaner:
+class OdfCleaner(SurveyCleaner):
     name = "odf"
     kinds = frozenset({FileKind.ODT, FileKind.ODS, FileKind.ODP, FileKind.ODG})
 
-    def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
-        with only_refusals():
-            survey, _ = _process(src, kind, limits, clean=False)
-            return survey.inspection(kind.value)
-
-    def prepare(self, src: Source, kind: FileKind, limits: Limits) -> BytesPlan:
-        with only_refusals():
-            survey, data = _process(src, kind, limits, clean=True)
-            return BytesPlan(data, survey.report(kind.value))
+    def survey(self, src: Source, kind: FileKind, limits: Limits, *, clean: bool
+               ) -> tuple[Survey, bytes]:
+        return _process(src, kind, limits, clean=clean)

@@ -24,19 +24,23 @@ from urllib.parse import unquote
 
 from submitter.metadata import xmlsafe
 from submitter.metadata.cleaner import register
-from submitter.metadata.container import Survey, clean_inner, inspect_inner, neutral_link
-from submitter.metadata.guard import only_refusals
+from submitter.metadata.container import (
+    Survey,
+    SurveyCleaner,
+    clean_inner,
+    inspect_inner,
+    neutral_link,
+)
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
-    BytesPlan,
     Category,
     CorruptRefused,
-    Inspection,
     Limits,
     UnsupportedContentRefused,
 )
+from submitter.metadata.office import finish_package, package_survey
 from submitter.metadata.source import Source
-from submitter.metadata.ziputil import ZipMember, is_normalised, read_zip, write_zip
+from submitter.metadata.ziputil import ZipMember, read_zip
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
@@ -430,12 +434,7 @@ def _property_parts(pkg: _Package) -> dict[str, tuple[Category, str]]:
 def _process(src: Source, kind: FileKind, limits: Limits, *, clean: bool) -> tuple[Survey, bytes]:
     contents = read_zip(src, limits)
     pkg = _Package(members={m.name: m for m in contents.members}, order=contents.names())
-    survey = Survey()
-    if contents.untrusted_comment:
-        survey.add("Zip comment", contents.untrusted_comment.decode("utf-8", "replace"),
-                   Category.HIDDEN_CONTENT)
-    if not all(is_normalised(m) for m in contents.members):
-        survey.add("Times stored in the zip", "modification times of the parts", Category.TIME)
+    survey = package_survey(contents)
     for name in pkg.order:
         member = pkg.members[name]
         if member.is_dir:
@@ -486,24 +485,14 @@ def _process(src: Source, kind: FileKind, limits: Limits, *, clean: bool) -> tup
             raise UnsupportedContentRefused("unknown part in office document")
     if any(n.startswith("ppt/notesSlides/") for n in pkg.order if n not in pkg.dropped):
         survey.warn(_HIDDEN_WARNINGS["notes"])
-    survey.warn(_WARNING)
-    if not clean:
-        return survey, b""
-    survey.note("Tracked changes are accepted and comments removed, as they carry names.")
-    return survey, write_zip(out)
+    return finish_package(survey, out, clean, _WARNING)
 
 
 @register
-class OoxmlCleaner:
+class OoxmlCleaner(SurveyCleaner):
     name = "ooxml"
     kinds = frozenset({FileKind.DOCX, FileKind.XLSX, FileKind.PPTX})
 
-    def inspect(self, src: Source, kind: FileKind, limits: Limits) -> Inspection:
-        with only_refusals():
-            survey, _ = _process(src, kind, limits, clean=False)
-            return survey.inspection(kind.value)
-
-    def prepare(self, src: Source, kind: FileKind, limits: Limits) -> BytesPlan:
-        with only_refusals():
-            survey, data = _process(src, kind, limits, clean=True)
-            return BytesPlan(data, survey.report(kind.value))
+    def survey(self, src: Source, kind: FileKind, limits: Limits, *, clean: bool
+               ) -> tuple[Survey, bytes]:
+        return _process(src, kind, limits, clean=clean)

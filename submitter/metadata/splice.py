@@ -16,13 +16,15 @@ import io
 import os
 import stat
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, TypeVar, cast
 
 from submitter.metadata.model import (
     CleanCancelled,
     CleanReport,
     CorruptRefused,
+    Finding,
     ProgressFn,
     VerificationRefused,
 )
@@ -148,6 +150,61 @@ class SplicedReader(io.RawIOBase):
             n -= take
             i += 1
         return bytes(out)
+
+
+# --- the one way a streamed cleaner proves its plan ---
+
+_T = TypeVar("_T")
+
+
+class Patched(Protocol):
+    """What an in-place walk leaves: what it found, and the same-size
+    overwrites that blank it."""
+
+    @property
+    def findings(self) -> Sequence[Finding]: ...
+
+    @property
+    def patches(self) -> dict[int, Patch]: ...
+
+
+_W = TypeVar("_W", bound=Patched)
+
+
+def analyse_source(src: Source, analyse: Callable[[BinaryIO, int], _T]) -> _T:
+    """Run a streaming analysis over the whole source (an inspection)."""
+    with src.open() as fh:
+        return analyse(fh, src.size())
+
+
+def verify_spliced(fh: BinaryIO, pieces: list[Piece],
+                   findings_of: Callable[[BinaryIO, int], Sequence[Finding]]) -> None:
+    """Inspect exactly the bytes the pieces will write; anything found is refused.
+
+    This is what lets a ``SplicePlan`` be ``self_verified``: the engine cannot
+    re-inspect a streamed output without writing it first.
+    """
+    # SplicedReader is a seekable raw reader: all the walks ask of a BinaryIO.
+    view = cast(BinaryIO, SplicedReader(fh, pieces))
+    again = findings_of(view, pieces_size(pieces))
+    if again:
+        raise VerificationRefused(f"{len(again)} findings after cleaning")
+
+
+def patch_in_place(src: Source, analyse: Callable[[BinaryIO, int], _W]
+                   ) -> tuple[_W, list[Piece]]:
+    """Walk, overwrite what was found without changing any size, walk again.
+
+    For containers whose indexes hold absolute offsets (ISO BMFF, Matroska,
+    AVI). Returns the first walk (its findings are what was removed) and the
+    verified pieces.
+    """
+    size = src.size()
+    with src.open() as fh:
+        first = analyse(fh, size)
+        pieces = pieces_from_patches(size, first.patches)
+        verify_spliced(fh, pieces, lambda view, n: analyse(view, n).findings)
+    return first, pieces
 
 
 class SplicePlan:

@@ -48,6 +48,7 @@ from typing import NewType
 
 from crypto.errors import CryptoError
 from crypto.statekey import StateKey, StateKeyStore
+from submitter.durable import fsync_dir
 from submitter.outbox.errors import OutboxCorruptError, PartNotReadyError, UnknownPartError
 from submitter.outbox.paths import data_dir as default_data_dir
 from submitter.outbox.schedule import SendWindow
@@ -118,18 +119,17 @@ class PartInfo:
     has_destination: bool
 
 
+# The sealed columns a part row holds, by the label their seal is bound to (whole
+# statements, so no column name is ever built into SQL).
+_SEALED_SELECT = {
+    b"dest": "SELECT sealed_destination FROM parts WHERE id = ?",
+    b"resume": "SELECT sealed_resume FROM parts WHERE id = ?",
+}
+
+
 def staging_path(final: Path) -> Path:
     """Where the pipeline writes a part before renaming it to ``final``."""
     return final.with_name(final.name + _STAGING_SUFFIX)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # some platforms cannot open directories
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 class Outbox:
@@ -234,7 +234,8 @@ class Outbox:
             os.close(fd)
         if size <= 0:
             raise PartNotReadyError("part file is empty")
-        _fsync_dir(self.parts_dir)
+        with contextlib.suppress(OSError):  # some platforms cannot open directories
+            fsync_dir(self.parts_dir)
         part_id = PartId(secrets.token_hex(12))
         sealed = self._seal(b"dest", part_id, destination.to_bytes()) if destination else None
         next_try = window.pick() if window is not None else self._clock()
@@ -276,26 +277,25 @@ class Outbox:
     def part_path(self, part_id: str) -> Path:
         return self.parts_dir / self.get(part_id).file_name
 
-    def destination(self, part_id: str) -> Destination | None:
+    def _read_sealed(self, what: bytes, part_id: str) -> bytes | None:
+        """The opened ``what`` column of a part's row, or None when it holds nothing."""
         with self._lock:
-            row = self._db.execute("SELECT sealed_destination FROM parts WHERE id = ?",
-                                   (part_id,)).fetchone()
+            row = self._db.execute(_SEALED_SELECT[what], (part_id,)).fetchone()
         if row is None:
             raise UnknownPartError()
-        return None if row[0] is None else Destination.from_bytes(self._open(b"dest", part_id,
-                                                                              row[0]))
+        return None if row[0] is None else self._open(what, part_id, row[0])
+
+    def destination(self, part_id: str) -> Destination | None:
+        raw = self._read_sealed(b"dest", part_id)
+        return None if raw is None else Destination.from_bytes(raw)
 
     def set_destination(self, part_id: str, destination: Destination) -> None:
         sealed = self._seal(b"dest", part_id, destination.to_bytes())
         self._update(part_id, "sealed_destination = ?", (sealed,))
 
     def resume(self, part_id: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT sealed_resume FROM parts WHERE id = ?",
-                                   (part_id,)).fetchone()
-        if row is None:
-            raise UnknownPartError()
-        return None if row[0] is None else self._open(b"resume", part_id, row[0]).decode()
+        raw = self._read_sealed(b"resume", part_id)
+        return None if raw is None else raw.decode()
 
     def due(self, now: float | None = None) -> list[PartId]:
         """Parts whose time has come: queued, or left 'sending' by an interrupted pass."""
@@ -348,7 +348,8 @@ class Outbox:
         self._update(part_id, "state = 'delivered', sent = size, reason = NULL,"
                      " sealed_resume = NULL, sealed_destination = NULL", ())
         path.unlink(missing_ok=True)
-        _fsync_dir(self.parts_dir)
+        with contextlib.suppress(OSError):
+            fsync_dir(self.parts_dir)
 
     def retry(self, part_id: str) -> None:
         self._update(part_id, "state = 'queued', reason = NULL, attempts = 0, next_try = ?",

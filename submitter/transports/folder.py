@@ -16,6 +16,7 @@ import os
 import threading
 from pathlib import Path
 
+from submitter.durable import fsync_dir
 from submitter.transports.base import (
     Phase,
     ProgressCallback,
@@ -32,14 +33,6 @@ from submitter.transports.errors import (
 from submitter.transports.proxy import ProxyConfig
 
 _BLOCK = 4 * 1024 * 1024
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _syncfs(path: Path) -> None:
@@ -111,7 +104,7 @@ class FolderTransport:
         if sent != job.size:
             raise VerifyFailedError("part file changed size")
         os.replace(tmp, final)
-        _fsync_dir(self._dir)
+        fsync_dir(self._dir)
         progress(SendProgress(job.part_id, Phase.VERIFYING, sent, job.size))
         if _hash_file(final, cancel) != source_hash.hexdigest():
             final.unlink(missing_ok=True)

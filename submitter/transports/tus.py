@@ -11,16 +11,14 @@ twice as two uploads. Upload-Metadata is never sent: nothing names the part.
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 import httpx
-from isal import isal_zlib
 
 from submitter.transports.base import (
     Phase,
@@ -38,8 +36,8 @@ from submitter.transports.errors import (
 )
 from submitter.transports.http_errors import from_httpx, from_status
 from submitter.transports.proxy import ProxyConfig, check_target_url, make_client
+from submitter.tus_wire import CHECKSUMS, TUS_VERSION, Checksum, parse_header_int
 
-TUS_VERSION = "1.0.0"
 DEFAULT_CHUNK = 64 * 1024 * 1024
 # Through a proxy (Tor) circuits drop more often, and with a checksum the server keeps
 # nothing of a chunk cut short: smaller chunks lose less when that happens.
@@ -54,59 +52,20 @@ class ServerOptions:
     checksum_algorithms: frozenset[str] = frozenset()
 
 
-class _Checksum(Protocol):
-    def update(self, data: memoryview, /) -> None: ...
-    def digest(self) -> bytes: ...
-
-
-class _Crc32:
-    """IEEE CRC-32 as tusd and S3 send it: 4 big-endian bytes (then base64)."""
-
-    def __init__(self) -> None:
-        self._value = 0
-
-    def update(self, data: memoryview, /) -> None:
-        # ISA-L's CRC-32 gives zlib's values several times faster; on the
-        # upload path it is a fifth of the CPU with zlib (see bench/upload.py).
-        self._value = isal_zlib.crc32(data, self._value)
-
-    def digest(self) -> bytes:
-        return self._value.to_bytes(4, "big")
-
-
-def _sha1() -> _Checksum:
-    return hashlib.sha1()  # noqa: S324 - tus checksum, integrity only
-
-
-# The Upload-Checksum algorithms this client implements, cheapest first. Parts are age
-# ciphertext, authenticated end to end by age's AEAD, so the tus checksum only has to
-# catch damage in transfer: a CRC does that at a fraction of SHA-1's cost. sha1 is the
-# one every tus server with the checksum extension must accept.
-CHECKSUM_PREFERENCE: tuple[tuple[str, Callable[[], _Checksum]], ...] = (
-    ("crc32", _Crc32),
-    ("sha1", _sha1),
-)
+# Order of preference: CHECKSUMS lists the algorithms cheapest first.
+CHECKSUM_PREFERENCE: tuple[str, ...] = tuple(CHECKSUMS)
 
 
 def pick_checksum(offered: frozenset[str]) -> str | None:
     """The first algorithm of CHECKSUM_PREFERENCE the server offers, or None."""
-    for name, _ in CHECKSUM_PREFERENCE:
+    for name in CHECKSUM_PREFERENCE:
         if name in offered:
             return name
     return None
 
 
-def _checksum_function(name: str) -> Callable[[], _Checksum]:
-    return dict(CHECKSUM_PREFERENCE)[name]
-
-
-def _parse_int(untrusted: str | None) -> int | None:
-    if untrusted is None:
-        return None
-    value = untrusted.strip()
-    if not value.isdigit() or len(value) > 19:
-        return None
-    return int(value)
+def _checksum_function(name: str) -> Callable[[], Checksum]:
+    return CHECKSUMS[name][0]
 
 
 _SLICE = 256 * 1024
@@ -119,7 +78,7 @@ class _Prepared:
 
 
 def _prepare(fd: int, offset: int, length: int,
-             checksum: Callable[[], _Checksum]) -> _Prepared:
+             checksum: Callable[[], Checksum]) -> _Prepared:
     """Checksum one chunk for Upload-Checksum, reading it with pread (no shared file
     position) in small blocks that are summed while they are still in the CPU cache.
     The chunk is then streamed from the file like any other: parts never change once
@@ -203,7 +162,7 @@ class TusTransport:
         algorithms = _header_list(resp.headers.get("Tus-Checksum-Algorithm", ""))
         if "checksum" in names and not algorithms:
             algorithms = frozenset({"sha1"})  # the one the extension makes mandatory
-        return ServerOptions(names, _parse_int(resp.headers.get("Tus-Max-Size")), algorithms)
+        return ServerOptions(names, parse_header_int(resp.headers.get("Tus-Max-Size")), algorithms)
 
     def _create(self, client: httpx.Client, size: int) -> httpx.URL:
         resp = self._request(
@@ -223,8 +182,8 @@ class TusTransport:
             raise _UploadGone()
         if resp.status_code not in (200, 204):
             raise from_status(resp.status_code)
-        offset = _parse_int(resp.headers.get("Upload-Offset"))
-        length = _parse_int(resp.headers.get("Upload-Length"))
+        offset = parse_header_int(resp.headers.get("Upload-Offset"))
+        length = parse_header_int(resp.headers.get("Upload-Length"))
         if offset is None or offset > size or (length is not None and length != size):
             raise ServerProtocolError("bad Upload-Offset or Upload-Length")
         return offset
@@ -311,7 +270,7 @@ class TusTransport:
                         raise from_status(503)
                     if resp.status_code not in (200, 204):
                         raise from_status(resp.status_code)
-                    new_offset = _parse_int(resp.headers.get("Upload-Offset"))
+                    new_offset = parse_header_int(resp.headers.get("Upload-Offset"))
                     if new_offset is None or not offset < new_offset <= offset + length:
                         raise ServerProtocolError("bad Upload-Offset after PATCH")
                     offset = new_offset

@@ -19,7 +19,6 @@ from submitter.bundle.opener import (
     DuplicatePartError,
     MixedSubmissionsError,
     NotEnoughSpaceError,
-    OpenError,
     OpenLimits,
     PartRefusedError,
     TooLargeError,
@@ -169,6 +168,16 @@ def _part(tmp_path: Path, plaintext: bytes, identity: X25519Identity, name: str 
     return path
 
 
+def _refused(parts: list[Path], identity: X25519Identity, dest: Path,
+             limits: OpenLimits | None = None) -> PartRefusedError:
+    """Open ``parts``: it must be refused with ``dest`` left exactly as it was."""
+    before = listing(dest)
+    with pytest.raises(PartRefusedError) as info:
+        open_parts(parts, [identity], dest, limits=limits)
+    assert listing(dest) == before
+    return info.value
+
+
 def test_the_well_formed_reference_opens(tmp_path: Path, dest: Path,
                                          identity: X25519Identity) -> None:
     """The crafting helpers are right: the unmodified bundle opens."""
@@ -179,24 +188,16 @@ def test_the_well_formed_reference_opens(tmp_path: Path, dest: Path,
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_hostile_part_is_refused_and_nothing_is_written(
         tmp_path: Path, dest: Path, identity: X25519Identity, case: str) -> None:
-    before = listing(dest)
     part = _part(tmp_path, CASES[case](), identity)
-    with pytest.raises(OpenError) as info:
-        open_parts([part], [identity], dest)
-    assert listing(dest) == before
-    assert info.value.message  # a plain, fixed explanation
-    assert isinstance(info.value, PartRefusedError)
+    assert _refused([part], identity, dest).message  # a plain, fixed explanation
 
 
 def test_truncated_part(tmp_path: Path, dest: Path, identity: X25519Identity) -> None:
     part = _part(tmp_path, _good() + b"\0" * 200_000, identity)
     raw = part.read_bytes()
-    before = listing(dest)
     for cut in (len(raw) - 1, len(raw) - 17, 70_000, len(raw) // 2, 200):
         part.write_bytes(raw[:cut])
-        with pytest.raises(PartRefusedError):
-            open_parts([part], [identity], dest)
-        assert listing(dest) == before
+        _refused([part], identity, dest)
 
 
 def test_truncation_after_all_files_still_refused(tmp_path: Path, dest: Path,
@@ -206,21 +207,13 @@ def test_truncation_after_all_files_still_refused(tmp_path: Path, dest: Path,
     part = _part(tmp_path, plain, identity)
     raw = part.read_bytes()
     part.write_bytes(raw[: len(raw) - 20_000])
-    before = listing(dest)
-    with pytest.raises(PartRefusedError) as info:
-        open_parts([part], [identity], dest)
-    assert "damaged or truncated" in info.value.reason
-    assert listing(dest) == before
+    assert "damaged or truncated" in _refused([part], identity, dest).reason
 
 
 def test_wrong_recipient(tmp_path: Path, dest: Path, identity: X25519Identity) -> None:
     other = X25519Identity.generate()
     part = _part(tmp_path, _good(), other)
-    before = listing(dest)
-    with pytest.raises(PartRefusedError) as info:
-        open_parts([part], [identity], dest)
-    assert "None of the given keys" in info.value.reason
-    assert listing(dest) == before
+    assert "None of the given keys" in _refused([part], identity, dest).reason
 
 
 def test_tampered_ciphertext(tmp_path: Path, dest: Path, identity: X25519Identity) -> None:
@@ -228,22 +221,15 @@ def test_tampered_ciphertext(tmp_path: Path, dest: Path, identity: X25519Identit
     raw = bytearray(part.read_bytes())
     raw[-40] ^= 0x01
     part.write_bytes(bytes(raw))
-    before = listing(dest)
-    with pytest.raises(PartRefusedError):
-        open_parts([part], [identity], dest)
-    assert listing(dest) == before
+    _refused([part], identity, dest)
 
 
 def test_too_many_files_and_too_many_bytes(tmp_path: Path, dest: Path,
                                            identity: X25519Identity) -> None:
     part = _part(tmp_path, _many(6), identity)
-    before = listing(dest)
-    with pytest.raises(PartRefusedError) as info:
-        open_parts([part], [identity], dest, limits=OpenLimits(max_files=5))
-    assert isinstance(info.value.__cause__, TooLargeError)
-    with pytest.raises(PartRefusedError):
-        open_parts([part], [identity], dest, limits=OpenLimits(max_total_bytes=50))
-    assert listing(dest) == before
+    refusal = _refused([part], identity, dest, limits=OpenLimits(max_files=5))
+    assert isinstance(refusal.__cause__, TooLargeError)
+    _refused([part], identity, dest, limits=OpenLimits(max_total_bytes=50))
     open_parts([part], [identity], dest, limits=OpenLimits(max_files=6))
 
 
@@ -254,14 +240,10 @@ def test_mixed_submissions_and_duplicate_parts(tmp_path: Path, dest: Path,
     pa = _part(tmp_path, _tar(a, [("file-0001.jpg", DATA)]), identity, "a")
     pb = _part(tmp_path, _tar(b, [("file-0002.jpg", DATA)]), identity, "b")
     before = listing(dest)
-    with pytest.raises(PartRefusedError) as info:
-        open_parts([pa, pb], [identity], dest)
-    assert isinstance(info.value.__cause__, MixedSubmissionsError)
+    assert isinstance(_refused([pa, pb], identity, dest).__cause__, MixedSubmissionsError)
     copy = tmp_path / "copy.age"
     copy.write_bytes(pa.read_bytes())
-    with pytest.raises(PartRefusedError) as info:
-        open_parts([pa, copy], [identity], dest)
-    assert isinstance(info.value.__cause__, DuplicatePartError)
+    assert isinstance(_refused([pa, copy], identity, dest).__cause__, DuplicatePartError)
     with pytest.raises(DuplicatePartError):
         open_parts([pa, pa], [identity], dest)
     assert listing(dest) == before
@@ -311,11 +293,7 @@ def test_whole_file_colliding_with_a_segmented_one(tmp_path: Path, dest: Path,
     b = Manifest(SUB, 2, 2, "", (_entry("file-0001.jpg", DATA),))
     pa = _part(tmp_path, _tar(a, [(seg.member, DATA)]), identity, "a")
     pb = _part(tmp_path, _tar(b, [("file-0001.jpg", DATA)]), identity, "b")
-    before = listing(dest)
-    with pytest.raises(PartRefusedError) as info:
-        open_parts([pa, pb], [identity], dest)
-    assert isinstance(info.value.__cause__, ContentMismatchError)
-    assert listing(dest) == before
+    assert isinstance(_refused([pa, pb], identity, dest).__cause__, ContentMismatchError)
 
 
 def test_free_space_is_checked_before_anything(tmp_path: Path, dest: Path,

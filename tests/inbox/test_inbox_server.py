@@ -4,11 +4,9 @@ ciphertext-only storage, expiry, and no client addresses in its output."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import os
 import time
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,19 +14,11 @@ import httpx
 import pytest
 
 from submitter.inbox.store import InboxStore
-from tests.transports.netpeers import Proc, start_inbox
+from tests.transports.checksum_relay import upload_checksum
+from tests.transports.netpeers import Proc, inbox_received, start_inbox
 
 TUS = {"Tus-Resumable": "1.0.0"}
 PATCH = {**TUS, "Content-Type": "application/offset+octet-stream"}
-
-
-def _checksum(algorithm: str, data: bytes) -> str:
-    """An Upload-Checksum value: crc32 as 4 big-endian bytes (as tusd sends it), or sha1."""
-    if algorithm == "crc32":
-        digest = zlib.crc32(data).to_bytes(4, "big")
-    else:
-        digest = hashlib.sha1(data).digest()
-    return f"{algorithm} {base64.b64encode(digest).decode()}"
 
 
 @pytest.fixture
@@ -87,10 +77,11 @@ def test_upload_in_chunks_with_checksums_lands_in_its_own_folder(
     offset = 0
     for size, algorithm in ((20000, "crc32"), (20000, "sha1"), (10000, "CRC32")):
         chunk = data[offset:offset + size]
+        value = upload_checksum(algorithm.lower(), chunk).split()[1]
         resp = client.patch(up, content=chunk, headers={
             **PATCH, "Upload-Offset": str(offset),
             # Algorithm names are matched without regard to case.
-            "Upload-Checksum": f"{algorithm} {_checksum(algorithm.lower(), chunk).split()[1]}"})
+            "Upload-Checksum": f"{algorithm} {value}"})
         assert resp.status_code == 204
         offset += size
         assert resp.headers["Upload-Offset"] == str(offset)
@@ -118,9 +109,9 @@ def test_patch_refusals_leave_stored_bytes_matching_the_offset(
     for algorithm in ("crc32", "sha1"):
         # A right-sized but wrong value: the body did not arrive as sent.
         resp = client.patch(up, content=b"a" * 10, headers={
-            **PATCH, "Upload-Offset": "0", "Upload-Checksum": _checksum(algorithm, b"other")})
+            **PATCH, "Upload-Offset": "0", "Upload-Checksum": upload_checksum(algorithm, b"other")})
         assert resp.status_code == 460 and resp.headers["Upload-Offset"] == "0"
-    crc_of_a = _checksum("crc32", b"a" * 10).split()[1]
+    crc_of_a = upload_checksum("crc32", b"a" * 10).split()[1]
     for bad in ("md5 AAAA", f"sha256 {crc_of_a}", "crc32", "crc32 !!!!",
                 "crc32 AAAAAAAA", f"sha1 {crc_of_a}"):
         # Unoffered algorithm, no value, not base64, wrong digest size: malformed.
@@ -174,7 +165,7 @@ def test_abandoned_uploads_expire_but_living_ones_stay(tmp_path: Path) -> None:
     assert store.load(fresh.id) is not None
     # A finished part stays for staff even after its record expires.
     assert store.sweep_expired(time.time() + 10 * 3600) == 1
-    assert [p.read_bytes() for p in (tmp_path / "received").glob("*/part")] == [b"12345"]
+    assert inbox_received(tmp_path) == [b"12345"]
 
 
 def test_quota_counts_promised_bytes(tmp_path: Path) -> None:
@@ -225,10 +216,10 @@ def test_a_sha1_only_inbox_refuses_crc32(tmp_path: Path, client: httpx.Client) -
         assert client.options(url).headers["Tus-Checksum-Algorithm"] == "sha1"
         up = _create(client, url, 10)
         assert client.patch(up, content=b"a" * 10, headers={
-            **PATCH, "Upload-Offset": "0", "Upload-Checksum": _checksum("crc32", b"a" * 10)}
+            **PATCH, "Upload-Offset": "0", "Upload-Checksum": upload_checksum("crc32", b"a" * 10)}
                             ).status_code == 400
         ok = client.patch(up, content=b"a" * 10, headers={
-            **PATCH, "Upload-Offset": "0", "Upload-Checksum": _checksum("sha1", b"a" * 10)})
+            **PATCH, "Upload-Offset": "0", "Upload-Checksum": upload_checksum("sha1", b"a" * 10)})
         assert ok.status_code == 204
     finally:
         proc.stop()

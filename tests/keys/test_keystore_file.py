@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import pty
-import select
 import stat
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +15,7 @@ from crypto.keygen import generate_mlkem768x25519, generate_x25519
 from crypto.keystore import KeyKind, Protection
 from crypto.recipients import parse_recipient
 from crypto.signing import SigningKey
+from tests.crypto.ttyrun import run_with_tty
 from tests.keys.conftest import run_cli
 from tests.peers import tool
 
@@ -32,33 +29,10 @@ def _age_decrypt_with_pty(
 
     Returns age's exit code and everything it wrote to the terminal.
     """
-    age = tool("age")
-    pid, master = pty.fork()
-    if pid == 0:  # child: the pty is its controlling terminal, so age asks there
-        os.execv(age, [age, "-d", "-i", str(identity), "-o", str(output), str(ciphertext)])
-    seen = b""
-    typed = False
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 1.0)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-            if not typed and b"passphrase" in seen.lower():
-                os.write(master, passphrase.encode() + b"\n")
-                typed = True
-    finally:
-        _, status = os.waitpid(pid, 0)
-        os.close(master)
-    assert typed, f"age never asked for the passphrase: {seen!r}"
-    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
+    ran = run_with_tty([tool("age"), "-d", "-i", str(identity), "-o", str(output),
+                        str(ciphertext)], passphrase, timeout=60)
+    assert ran.prompts, f"age never asked for the passphrase: {ran.transcript!r}"
+    return ran.returncode, ran.transcript.decode(errors="replace")
 
 
 @pytest.mark.parametrize("pq", [False, True], ids=["x25519", "mlkem768x25519"])
@@ -118,27 +92,10 @@ def test_identity_made_by_age_keygen_and_protected_by_age_loads_here(tmp_path: P
     src = tmp_path / "plain.txt"
     src.write_text(plain)
     key_file = tmp_path / "key.age"
-    pid, master = pty.fork()
-    if pid == 0:
-        age = tool("age")
-        os.execv(age, [age, "-p", "-a", "-o", str(key_file), str(src)])
-    buf = b""
-    answers = 0
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and answers < 2:
-        if select.select([master], [], [], 1.0)[0]:
-            try:
-                buf += os.read(master, 4096)
-            except OSError:
-                break
-            prompts = buf.lower().count(b"passphrase")
-            while answers < prompts and answers < 2:
-                os.write(master, b"from-age\n")
-                answers += 1
-    # age asks "Enter passphrase" then "Confirm passphrase"; both mention it.
-    _, status = os.waitpid(pid, 0)
-    os.close(master)
-    assert os.waitstatus_to_exitcode(status) == 0, buf
+    ran = run_with_tty([tool("age"), "-p", "-a", "-o", str(key_file), str(src)], "from-age",
+                       timeout=60)
+    assert ran.returncode == 0, ran.transcript
+    assert ran.prompts == 2  # "Enter passphrase", then "Confirm passphrase"
     assert keystore.protection_of(key_file) is Protection.PASSPHRASE
     ids = keystore.load_identities(key_file, lambda: "from-age")
     assert [str(i.recipient()) for i in ids] == [recipient]  # type: ignore[attr-defined]

@@ -16,26 +16,15 @@ from submitter.metadata.matroska import MatroskaCleaner, void_bytes
 from submitter.metadata.model import (
     Category,
     CleanRefused,
-    CleanReport,
 )
 from submitter.metadata.source import Source
 from submitter.metadata.splice import Zeros
 from tests.metadata import media_fixtures as mf
-from tests.metadata.contract import CleanerContract
+from tests.metadata.media_contract import InPlaceVideoContract
 from tests.peers import tool
 
 
-class _MatroskaContract(CleanerContract):
-    def check_opens(self, path: Path) -> None:
-        assert [t for t, _ in mf.probe_streams(path)] == ["video", "audio"]
-
-    def check_content(self, original: Path, cleaned: Path, report: CleanReport) -> None:
-        assert mf.probe_streams(cleaned) == mf.probe_streams(original)
-        assert mf.frame_hashes(cleaned) == mf.frame_hashes(original)
-        assert cleaned.stat().st_size == original.stat().st_size
-
-
-class TestMkvContract(_MatroskaContract):
+class TestMkvContract(InPlaceVideoContract):
     kinds_covered: ClassVar[frozenset[FileKind]] = frozenset({FileKind.MKV})
     required_tags = ("Title", "Artist", "MuxingApp", "WritingApp", "DateTimeOriginal")
     expected_categories = frozenset({Category.PERSON, Category.SOFTWARE, Category.HIDDEN_CONTENT,
@@ -45,7 +34,7 @@ class TestMkvContract(_MatroskaContract):
         return mf.make_mkv(tmp_path)
 
 
-class TestWebmContract(_MatroskaContract):
+class TestWebmContract(InPlaceVideoContract):
     kinds_covered: ClassVar[frozenset[FileKind]] = frozenset({FileKind.WEBM})
     required_tags = ("Title", "MuxingApp", "WritingApp")
     expected_categories = frozenset({Category.PERSON, Category.SOFTWARE, Category.HIDDEN_CONTENT})

@@ -1,51 +1,42 @@
-"""A loopback TCP relay for the tus checksum tests: records what the client sends and
-what the server answers, and can flip one bit in the body of the first PATCH, as a
-damaged link would."""
+"""For the tus checksum tests: a loopback TCP relay that records what the client sends
+and what the server answers, and can flip one bit in the body of the first PATCH, as a
+damaged link would; and the Upload-Checksum value a chunk should carry."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import re
 import socket
-import threading
+import zlib
+
+from tests.transports.netpeers import TcpForwarder
 
 _BODY_SKIP = 100  # the flipped byte sits this far into the first PATCH's body
 
 
-class ChecksumRelay:
+def upload_checksum(algorithm: str, data: bytes) -> str:
+    """The Upload-Checksum value for ``data``, computed here with zlib and hashlib rather
+    than the product's code: crc32 as 4 big-endian bytes (as tusd sends it), or sha1."""
+    if algorithm == "crc32":
+        digest = zlib.crc32(data).to_bytes(4, "big")
+    else:
+        digest = hashlib.sha1(data).digest()
+    return f"{algorithm} {base64.b64encode(digest).decode()}"
+
+
+class ChecksumRelay(TcpForwarder):
     def __init__(self, upstream_port: int, *, corrupt_first_patch: bool = False) -> None:
-        self.upstream = ("127.0.0.1", upstream_port)
+        super().__init__(("127.0.0.1", upstream_port), "127.0.0.1", 8)
         self.sent = bytearray()      # client -> server, after any corruption
         self.answers = bytearray()   # server -> client
         self.flipped = not corrupt_first_patch
         self._target: int | None = None
-        self._lock = threading.Lock()
-        self._socks: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._listener = socket.socket()
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(8)
-        self._listener.settimeout(0.2)
-        self.port = int(self._listener.getsockname()[1])
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.start()
 
     def url(self, server_url: str) -> str:
         return re.sub(r":\d+/", f":{self.port}/", server_url, count=1)
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except (TimeoutError, OSError):
-                continue
-            try:
-                server = socket.create_connection(self.upstream, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            self._socks += [client, server]
-            threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
 
     def _damage(self, data: bytearray) -> None:
         start = len(self.sent)
@@ -90,10 +81,3 @@ class ChecksumRelay:
         with self._lock:
             text = bytes(self.answers).decode("latin-1")
         return [int(s) for s in re.findall(r"(?m)^HTTP/1\.1 (\d{3}) ", text)]
-
-    def close(self) -> None:
-        self._stop.set()
-        self._listener.close()
-        for s in self._socks:
-            with contextlib.suppress(OSError):
-                s.close()

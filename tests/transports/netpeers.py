@@ -127,6 +127,11 @@ def start_inbox(directory: Path, port: int = 0, *extra: str,
     return proc, m.group(1)
 
 
+def inbox_received(root: Path) -> list[bytes]:
+    """The parts our inbox server at ``root`` has completed, in a stable order."""
+    return [p.read_bytes() for p in sorted((root / "received").glob("*/part"))]
+
+
 def start_tus_node(directory: Path, port: int = 0) -> tuple[Proc, str]:
     node = peers.tool("node")
     proc = spawn([node, str(REPO / "tests" / "transports" / "tus_server.mjs"), str(port),
@@ -159,28 +164,32 @@ def start_microsocks(port: int, bind_out: str | None = None) -> Proc:
     return proc
 
 
-class Relay:
-    """A TCP forwarder in front of a server: counts bytes and connections, records
-    peer addresses, can throttle client->server traffic or cut a connection once."""
+class TcpForwarder:
+    """A TCP forwarder in front of a server: every accepted connection gets
+    its own upstream connection and two ``_pump`` threads, one each way. Subclasses
+    say what a pump does with the bytes; ``close`` ends every connection."""
 
-    def __init__(self, upstream_port: int, *, host: str = "127.0.0.1",
-                 rate: float | None = None, cut_after: int | None = None) -> None:
-        self.upstream = (host, upstream_port)
-        self.rate = rate
-        self.cut_after = cut_after
-        self.bytes_up = 0
-        self.connections = 0
-        self.peers: list[str] = []
+    def __init__(self, upstream: tuple[str, int], bind_host: str, backlog: int) -> None:
+        self.upstream = upstream
         self._lock = threading.Lock()
         self._socks: list[socket.socket] = []
         self._stop = threading.Event()
         self._listener = socket.socket()
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("0.0.0.0", 0))  # accepts 127.0.0.2 (microsocks -b) too
-        self._listener.listen(16)
+        self._listener.bind((bind_host, 0))
+        self._listener.listen(backlog)
         self._listener.settimeout(0.2)
         self.port = int(self._listener.getsockname()[1])
+
+    def start(self) -> None:
+        """Begin accepting; called last by a subclass's constructor, once it is ready."""
         threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accepted(self, peer: str) -> None:
+        """A client connected from ``peer``, before the upstream connection is made."""
+
+    def _pump(self, src: socket.socket, dst: socket.socket, up: bool) -> None:
+        raise NotImplementedError
 
     def _accept(self) -> None:
         while not self._stop.is_set():
@@ -188,9 +197,7 @@ class Relay:
                 client, addr = self._listener.accept()
             except (TimeoutError, OSError):
                 continue
-            with self._lock:
-                self.connections += 1
-                self.peers.append(addr[0])
+            self._accepted(addr[0])
             try:
                 server = socket.create_connection(self.upstream, timeout=5)
             except OSError:
@@ -199,6 +206,34 @@ class Relay:
             self._socks += [client, server]
             threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._listener.close()
+        for s in self._socks:
+            with contextlib.suppress(OSError):
+                s.close()
+
+
+class Relay(TcpForwarder):
+    """A TCP forwarder in front of a server: counts bytes and connections, records
+    peer addresses, can throttle client->server traffic or cut a connection once."""
+
+    def __init__(self, upstream_port: int, *, host: str = "127.0.0.1",
+                 rate: float | None = None, cut_after: int | None = None) -> None:
+        # Bound to every address: accepts 127.0.0.2 (microsocks -b) too.
+        super().__init__((host, upstream_port), "0.0.0.0", 16)
+        self.rate = rate
+        self.cut_after = cut_after
+        self.bytes_up = 0
+        self.connections = 0
+        self.peers: list[str] = []
+        self.start()
+
+    def _accepted(self, peer: str) -> None:
+        with self._lock:
+            self.connections += 1
+            self.peers.append(peer)
 
     def _pump(self, src: socket.socket, dst: socket.socket, up: bool) -> None:
         started = time.monotonic()
@@ -236,10 +271,3 @@ class Relay:
             for s in (src, dst):
                 with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._listener.close()
-        for s in self._socks:
-            with contextlib.suppress(OSError):
-                s.close()

@@ -22,6 +22,7 @@ from tests.transports.netpeers import (
     Relay,
     add_part,
     free_port,
+    inbox_received,
     make_outbox,
     spawn,
     start_inbox,
@@ -30,10 +31,6 @@ from tests.transports.netpeers import (
 
 MiB = 1024 * 1024
 FAST = Backoff(base=0.05, factor=2, cap=0.3, storage_full=0.3)
-
-
-def _received(root: Path) -> list[bytes]:
-    return [p.read_bytes() for p in sorted((root / "received").glob("*/part"))]
 
 
 def _open_uploads(root: Path) -> list[Path]:
@@ -76,7 +73,7 @@ def test_client_killed_mid_upload_resumes_from_the_servers_offset(tmp_path: Path
         relay.rate = None
         again = spawn(argv, env=env, cwd=peers.REPO)
         assert again.popen.wait(60) == 0, again.seen
-        assert _received(root) == [data]
+        assert inbox_received(root) == [data]
         assert len(_open_uploads(root)) == 1  # one upload, never a second one
         assert relay.bytes_up < 1.2 * size
         ob = make_outbox(data_dir)
@@ -108,7 +105,7 @@ def test_server_restarted_mid_upload(tmp_path: Path) -> None:
         server, _ = start_inbox(root, port)
         worker.join(90)
         assert not worker.is_alive()
-        assert _received(root) == [data]
+        assert inbox_received(root) == [data]
         assert len(_open_uploads(root)) == 1
         assert ob.get(pid).state == "delivered"
         _assert_consistent(ob)
@@ -134,7 +131,7 @@ def test_connection_cut_mid_chunk(tmp_path: Path) -> None:
         assert info.state == "queued" and info.sent == 2 * MiB
         report = courier.run(threading.Event(), max_wait=30)
         assert report.delivered == [pid], (report, ob.parts())
-        assert _received(root) == [data]
+        assert inbox_received(root) == [data]
         assert len(_open_uploads(root)) == 1
         _assert_consistent(ob)
     finally:
@@ -168,7 +165,7 @@ def test_full_disk_at_the_inbox_pauses_then_resumes_without_corruption(tmp_path:
         server, _ = start_inbox(root, port)  # space was freed
         report = courier.run(threading.Event(), max_wait=30)
         assert report.delivered == [pid]
-        assert _received(root) == [data]
+        assert inbox_received(root) == [data]
         assert len(_open_uploads(root)) == 1
     finally:
         server.stop()

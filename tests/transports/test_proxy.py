@@ -17,6 +17,7 @@ from tests.transports.netpeers import (
     Relay,
     add_part,
     free_port,
+    inbox_received,
     make_outbox,
     start_inbox,
     start_microsocks,
@@ -33,6 +34,16 @@ def inbox_behind_relay(tmp_path: Path) -> Iterator[tuple[Relay, Path]]:
     relay = Relay(int(url.rsplit(":", 1)[1].split("/")[0]))
     yield relay, root
     relay.close()
+    proc.stop()
+
+
+@pytest.fixture
+def socks_proxy() -> Iterator[int]:
+    """microsocks standing in for a running Tor: its port. Its outgoing connections
+    come from PROXY_OUT, so the relay in front of the inbox can tell them apart."""
+    port = free_port()
+    proc = start_microsocks(port, bind_out=PROXY_OUT)
+    yield port
     proc.stop()
 
 
@@ -66,11 +77,9 @@ def test_tor_is_detected_on_a_socks_port() -> None:
 
 
 def test_all_traffic_passes_through_the_proxy_with_remote_dns(
-        tmp_path: Path, inbox_behind_relay: tuple[Relay, Path],
+        tmp_path: Path, inbox_behind_relay: tuple[Relay, Path], socks_proxy: int,
         monkeypatch: pytest.MonkeyPatch) -> None:
     relay, root = inbox_behind_relay
-    port = free_port()
-    proc = start_microsocks(port, bind_out=PROXY_OUT)
     lookups: list[object] = []
     real_getaddrinfo = socket.getaddrinfo
 
@@ -79,22 +88,19 @@ def test_all_traffic_passes_through_the_proxy_with_remote_dns(
         return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket, "getaddrinfo", recording_getaddrinfo)
-    try:
-        ob = make_outbox(tmp_path / "data")
-        # "localhost" is resolved by the proxy (socks5h), never by us.
-        pid, data = add_part(ob, os.urandom(3 * MiB),
-                             Destination("tus", f"http://localhost:{relay.port}/files/"))
-        report = Courier(ob, route=ProxyConfig("127.0.0.1", port), chunk_size=MiB).deliver_due(
-            threading.Event())
-        assert report.delivered == [pid]
-        assert [p.read_bytes() for p in (root / "received").glob("*/part")] == [data]
-        # Every connection that reached the server came out of the proxy.
-        assert relay.connections >= 1
-        assert set(relay.peers) == {PROXY_OUT}
-        assert "localhost" not in lookups
-        ob.close()
-    finally:
-        proc.stop()
+    ob = make_outbox(tmp_path / "data")
+    # "localhost" is resolved by the proxy (socks5h), never by us.
+    pid, data = add_part(ob, os.urandom(3 * MiB),
+                         Destination("tus", f"http://localhost:{relay.port}/files/"))
+    report = Courier(ob, route=ProxyConfig("127.0.0.1", socks_proxy),
+                     chunk_size=MiB).deliver_due(threading.Event())
+    assert report.delivered == [pid]
+    assert inbox_received(root) == [data]
+    # Every connection that reached the server came out of the proxy.
+    assert relay.connections >= 1
+    assert set(relay.peers) == {PROXY_OUT}
+    assert "localhost" not in lookups
+    ob.close()
 
 
 def test_with_the_proxy_down_delivery_waits_and_never_goes_direct(
@@ -123,30 +129,26 @@ def test_with_the_proxy_down_delivery_waits_and_never_goes_direct(
         report = auto.run(threading.Event(), max_wait=20)
         assert report.delivered == [pid]
         assert set(relay.peers) == {PROXY_OUT}
-        assert [p.read_bytes() for p in (root / "received").glob("*/part")] == [data]
+        assert inbox_received(root) == [data]
     finally:
         proc.stop()
     ob.close()
 
 
 def test_proxy_variables_in_the_environment_are_ignored(
-        tmp_path: Path, inbox_behind_relay: tuple[Relay, Path],
+        tmp_path: Path, inbox_behind_relay: tuple[Relay, Path], socks_proxy: int,
         monkeypatch: pytest.MonkeyPatch) -> None:
     relay, root = inbox_behind_relay
-    port = free_port()
-    proc = start_microsocks(port, bind_out=PROXY_OUT)
     # A second route offered by the environment must never be taken.
     for name in ("ALL_PROXY", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "http_proxy"):
         monkeypatch.setenv(name, "http://127.0.0.1:9")
     monkeypatch.setenv("NO_PROXY", "*")
-    try:
-        ob = make_outbox(tmp_path / "data")
-        pid, data = add_part(ob, os.urandom(MiB),
-                             Destination("tus", f"http://127.0.0.1:{relay.port}/files/"))
-        report = Courier(ob, route=ProxyConfig("127.0.0.1", port)).deliver_due(threading.Event())
-        assert report.delivered == [pid]
-        assert set(relay.peers) == {PROXY_OUT}  # NO_PROXY=* did not make it go direct
-        assert [p.read_bytes() for p in (root / "received").glob("*/part")] == [data]
-        ob.close()
-    finally:
-        proc.stop()
+    ob = make_outbox(tmp_path / "data")
+    pid, data = add_part(ob, os.urandom(MiB),
+                         Destination("tus", f"http://127.0.0.1:{relay.port}/files/"))
+    report = Courier(ob, route=ProxyConfig("127.0.0.1", socks_proxy)).deliver_due(
+        threading.Event())
+    assert report.delivered == [pid]
+    assert set(relay.peers) == {PROXY_OUT}  # NO_PROXY=* did not make it go direct
+    assert inbox_received(root) == [data]
+    ob.close()

@@ -11,13 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from submitter.outbox import Courier, Destination
+from submitter.outbox import Courier, Destination, Outbox, PartId
 from submitter.transports.base import Phase, SendProgress
 from submitter.transports.tus import TusTransport
 from tests.transports.netpeers import (
     Proc,
     Relay,
     add_part,
+    inbox_received,
     make_outbox,
     start_inbox,
     start_onionshare,
@@ -44,8 +45,26 @@ def inbox(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     proc.stop()
 
 
-def _received(root: Path) -> list[bytes]:
-    return [p.read_bytes() for p in sorted((root / "received").glob("*/part"))]
+def _server(request: pytest.FixtureRequest, server: str) -> tuple[str, Path]:
+    """The url and store of our inbox ("ours") or of @tus/server ("reference")."""
+    url, store = request.getfixturevalue("inbox" if server == "ours" else "tus_node")
+    return url, store
+
+
+def _interrupted_upload(tmp_path: Path, url: str, size: int, stop_at: int
+                        ) -> tuple[Outbox, PartId, bytes]:
+    """Queue a random part of ``size`` bytes for the tus server at ``url``, deliver it in
+    1 MiB chunks and cancel once ``stop_at`` bytes are at the server."""
+    ob = make_outbox(tmp_path / "data")
+    pid, data = add_part(ob, os.urandom(size), Destination("tus", url))
+    cancel = threading.Event()
+
+    def stop_when_sent(event: SendProgress) -> None:
+        if event.phase is Phase.SENDING and event.sent >= stop_at:
+            cancel.set()
+
+    Courier(ob, route="direct", chunk_size=MiB, progress=stop_when_sent).deliver_due(cancel)
+    return ob, pid, data
 
 
 def test_tus_to_reference_server_is_byte_identical(tmp_path: Path,
@@ -74,7 +93,7 @@ def test_tus_to_our_inbox_is_byte_identical_with_checksums(tmp_path: Path,
     report = Courier(ob, route="direct", chunk_size=MiB, progress=events.append).deliver_due(
         threading.Event())
     assert report.delivered == [pid]
-    assert _received(root) == [data]
+    assert inbox_received(root) == [data]
     sent = [e.sent for e in events if e.phase is Phase.SENDING]
     assert sent == sorted(sent) and sent[-1] == len(data) and len(sent) == 6
     assert events[-1].phase is Phase.DONE
@@ -84,16 +103,8 @@ def test_tus_to_our_inbox_is_byte_identical_with_checksums(tmp_path: Path,
 @pytest.mark.parametrize("server", ["ours", "reference"])
 def test_resume_after_restart_uses_the_same_upload(tmp_path: Path, server: str,
                                                    request: pytest.FixtureRequest) -> None:
-    url, store = request.getfixturevalue("inbox" if server == "ours" else "tus_node")
-    ob = make_outbox(tmp_path / "data")
-    pid, data = add_part(ob, os.urandom(4 * MiB), Destination("tus", url))
-    cancel = threading.Event()
-
-    def stop_after_two_chunks(event: SendProgress) -> None:
-        if event.phase is Phase.SENDING and event.sent >= 2 * MiB:
-            cancel.set()
-
-    Courier(ob, route="direct", chunk_size=MiB, progress=stop_after_two_chunks).deliver_due(cancel)
+    url, store = _server(request, server)
+    ob, pid, data = _interrupted_upload(tmp_path, url, 4 * MiB, stop_at=2 * MiB)
     info = ob.get(pid)
     assert info.state == "queued" and info.sent == 2 * MiB
     resume_url = ob.resume(pid)
@@ -108,7 +119,7 @@ def test_resume_after_restart_uses_the_same_upload(tmp_path: Path, server: str,
     assert report.delivered == [pid]
     assert offsets[1] == 3 * MiB  # first PATCH after HEAD started at 2 MiB
     if server == "ours":
-        assert _received(store) == [data]
+        assert inbox_received(store) == [data]
         assert len(list((store / "uploads").iterdir())) == 1
     else:
         files = [p for p in store.iterdir() if not p.name.endswith(".json")]
@@ -119,12 +130,8 @@ def test_resume_after_restart_uses_the_same_upload(tmp_path: Path, server: str,
 @pytest.mark.parametrize("server", ["ours", "reference"])
 def test_termination_drops_the_half_upload(tmp_path: Path, server: str,
                                            request: pytest.FixtureRequest) -> None:
-    url, _store = request.getfixturevalue("inbox" if server == "ours" else "tus_node")
-    ob = make_outbox(tmp_path / "data")
-    pid, _ = add_part(ob, os.urandom(3 * MiB), Destination("tus", url))
-    cancel = threading.Event()
-    Courier(ob, route="direct", chunk_size=MiB,
-            progress=lambda e: cancel.set() if e.sent >= MiB else None).deliver_due(cancel)
+    url, _store = _server(request, server)
+    ob, pid, _ = _interrupted_upload(tmp_path, url, 3 * MiB, stop_at=MiB)
     resume_url = ob.resume(pid)
     assert resume_url is not None
     Courier(ob, route="direct").abandon(pid)

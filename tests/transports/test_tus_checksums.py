@@ -5,12 +5,9 @@ and never stored."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import sys
 import threading
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +16,15 @@ import pytest
 
 from submitter.transports.base import SendJob, no_progress
 from submitter.transports.tus import TusTransport, pick_checksum
-from tests.transports.checksum_relay import ChecksumRelay
-from tests.transports.netpeers import REPO, Proc, spawn, start_inbox, start_tus_node
+from tests.transports.checksum_relay import ChecksumRelay, upload_checksum
+from tests.transports.netpeers import (
+    REPO,
+    Proc,
+    inbox_received,
+    spawn,
+    start_inbox,
+    start_tus_node,
+)
 
 MiB = 1024 * 1024
 CHUNK = MiB
@@ -41,21 +45,24 @@ def inbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
     proc.stop()
 
 
-def _expected_value(algorithm: str, chunk: bytes) -> str:
-    if algorithm == "crc32":
-        digest = zlib.crc32(chunk).to_bytes(4, "big")
-    else:
-        digest = hashlib.sha1(chunk).digest()
-    return f"{algorithm} {base64.b64encode(digest).decode()}"
+def _write_part(tmp_path: Path, size: int) -> tuple[bytes, Path]:
+    data = os.urandom(size)
+    part = tmp_path / "part"
+    part.write_bytes(data)
+    return data, part
 
 
-def _send(url: str, part: Path) -> None:
-    job = SendJob("p", part, part.stat().st_size, "n")
-    TusTransport(url, chunk_size=CHUNK).send(job, no_progress, threading.Event())
-
-
-def _received(root: Path) -> list[bytes]:
-    return [p.read_bytes() for p in sorted((root / "received").glob("*/part"))]
+def _send_through_relay(url: str, part: Path, *, corrupt_first_patch: bool = False
+                        ) -> ChecksumRelay:
+    """Send ``part`` with our client through a ChecksumRelay in front of ``url``; the
+    relay, closed, is returned with its record of the exchange."""
+    relay = ChecksumRelay(int(httpx.URL(url).port or 0), corrupt_first_patch=corrupt_first_patch)
+    try:
+        job = SendJob("p", part, part.stat().st_size, "n")
+        TusTransport(relay.url(url), chunk_size=CHUNK).send(job, no_progress, threading.Event())
+    finally:
+        relay.close()
+    return relay
 
 
 def test_preference_is_cheapest_first_and_only_what_we_implement() -> None:
@@ -68,42 +75,30 @@ def test_preference_is_cheapest_first_and_only_what_we_implement() -> None:
 def test_client_picks_the_cheapest_offered_and_checks_every_chunk(
         tmp_path: Path, inbox: tuple[str, str, Path]) -> None:
     offered, url, root = inbox
-    data = os.urandom(3 * CHUNK + 5)
-    part = tmp_path / "part"
-    part.write_bytes(data)
+    data, part = _write_part(tmp_path, 3 * CHUNK + 5)
     with httpx.Client(trust_env=False) as client:
         opts = TusTransport(url).options(client)
     assert opts.checksum_algorithms == frozenset(offered.split(","))
     algorithm = offered.split(",")[0]
-    relay = ChecksumRelay(int(httpx.URL(url).port or 0))
-    try:
-        _send(relay.url(url), part)
-    finally:
-        relay.close()
+    relay = _send_through_relay(url, part)
     chunks = [data[i:i + CHUNK] for i in range(0, len(data), CHUNK)]
-    assert relay.checksum_headers() == [_expected_value(algorithm, c) for c in chunks]
-    assert _received(root) == [data]
+    assert relay.checksum_headers() == [upload_checksum(algorithm, c) for c in chunks]
+    assert inbox_received(root) == [data]
 
 
 def test_damaged_chunk_is_refused_resent_and_never_stored(
         tmp_path: Path, inbox: tuple[str, str, Path]) -> None:
     offered, url, root = inbox
-    data = os.urandom(2 * CHUNK + 9)
-    part = tmp_path / "part"
-    part.write_bytes(data)
-    relay = ChecksumRelay(int(httpx.URL(url).port or 0), corrupt_first_patch=True)
-    try:
-        _send(relay.url(url), part)
-    finally:
-        relay.close()
+    data, part = _write_part(tmp_path, 2 * CHUNK + 9)
+    relay = _send_through_relay(url, part, corrupt_first_patch=True)
     assert relay.flipped
     statuses = relay.statuses()
     assert statuses.count(460) == 1
     # The damaged first chunk went twice, with the same (right) checksum each time.
     algorithm = offered.split(",")[0]
-    first = _expected_value(algorithm, data[:CHUNK])
+    first = upload_checksum(algorithm, data[:CHUNK])
     assert relay.checksum_headers()[:2] == [first, first]
-    assert _received(root) == [data]
+    assert inbox_received(root) == [data]
 
 
 def test_client_sends_no_checksum_to_a_server_without_the_extension(
@@ -112,14 +107,8 @@ def test_client_sends_no_checksum_to_a_server_without_the_extension(
     store.mkdir()
     proc, url = start_tus_node(store)
     try:
-        data = os.urandom(2 * CHUNK + 1)
-        part = tmp_path / "part"
-        part.write_bytes(data)
-        relay = ChecksumRelay(int(httpx.URL(url).port or 0))
-        try:
-            _send(relay.url(url), part)
-        finally:
-            relay.close()
+        data, part = _write_part(tmp_path, 2 * CHUNK + 1)
+        relay = _send_through_relay(url, part)
         assert relay.checksum_headers() == []
         stored = [p.read_bytes() for p in store.iterdir() if not p.name.endswith(".json")]
         assert stored == [data]

@@ -22,7 +22,8 @@ from crypto.statekey import PassphraseStateKeyStore
 from submitter.app_state import AppState
 from submitter.bundle.opener import OpenReport, open_parts
 from tests.metadata.docgen import exiftool_write, jpeg_with_gps
-from ui.app import AppParts, build
+from tests.ui.conftest import running_app
+from ui.app import AppParts
 
 TODAY = dt.datetime.now(dt.UTC).date()
 ORG_NAME = "Prison Rights Watch"
@@ -40,15 +41,10 @@ def source(qapp: QApplication, qtbot: Any, tmp_path: Path,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[AppParts]:
     data = tmp_path / "data"
     monkeypatch.setenv("SUBMITTER_DATA_DIR", str(data))
-    built = build(qapp, language="en", state=light_state(data))
-    built.window.show()
-    qtbot.waitUntil(lambda: not built.recipient.is_busy(), timeout=10_000)
-    yield built
-    built.window.close()
-    built.shutdown()
-    built.languages.set_language("en")
-    built.window.deleteLater()
-    qapp.processEvents()
+    with running_app(qapp, light_state(data)) as built:
+        # The first page reads the (empty) trusted list when it is first shown.
+        qtbot.waitUntil(lambda: not built.recipient.is_busy(), timeout=10_000)
+        yield built
 
 
 @dataclass

@@ -43,9 +43,10 @@ from submitter.staff_open import GroupProgress, OpenOutcome
 from tests.bundle.conftest import cleaned_bytes, listing
 from tests.metadata.docgen import jpeg_with_gps
 from tests.peers import tool
+from tests.ui.conftest import running_app
 from tests.ui.source_flow import light_state, noise_wav
 from tests.ui.test_recipient_page import compile_translator
-from ui.app import AppParts, build
+from ui.app import AppParts
 from ui.pages.inbox_page import InboxPage
 
 MESSAGE = "Hello from the source.\nReach me through the usual channel on Fridays."
@@ -57,15 +58,9 @@ def staff(qapp: QApplication, tmp_path: Path,
           monkeypatch: pytest.MonkeyPatch) -> Iterator[AppParts]:
     data = tmp_path / "data"
     monkeypatch.setenv("SUBMITTER_DATA_DIR", str(data))
-    built = build(qapp, language="en", state=light_state(data))
-    built.window.show()
-    built.window.show_page(built.inbox)
-    yield built
-    built.window.close()
-    built.shutdown()
-    built.languages.set_language("en")
-    built.window.deleteLater()
-    qapp.processEvents()
+    with running_app(qapp, light_state(data)) as built:
+        built.window.show_page(built.inbox)
+        yield built
 
 
 @pytest.fixture

@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -47,8 +46,9 @@ from crypto.statekey import keyring_available
 from submitter.app_state import AppState
 from tests.keys.test_keystore_file import _age_decrypt_with_pty
 from tests.peers import REPO
+from tests.ui.conftest import answer_file_dialog, running_app
 from tests.ui.test_recipient_page import compile_translator
-from ui.app import AppParts, build
+from ui.app import AppParts
 from ui.pages.keys_page import CreatedKey, KeysPage, MadeCard, passphrase_bits
 
 PASSPHRASE = "harbour lantern violet orbit meadow"
@@ -59,15 +59,9 @@ def staff(qapp: QApplication, tmp_path: Path,
           monkeypatch: pytest.MonkeyPatch) -> Iterator[AppParts]:
     data = tmp_path / "data"
     monkeypatch.setenv("SUBMITTER_DATA_DIR", str(data))
-    built = build(qapp, language="en", state=AppState(data, None))
-    built.window.show()
-    built.window.show_page(built.keys)
-    yield built
-    built.window.close()
-    built.shutdown()
-    built.languages.set_language("en")
-    built.window.deleteLater()
-    qapp.processEvents()
+    with running_app(qapp, AppState(data, None)) as built:
+        built.window.show_page(built.keys)
+        yield built
 
 
 def _child(page: KeysPage, kind: type, name: str) -> Any:
@@ -251,17 +245,7 @@ def test_keyring_protected_signing_key_and_card_verified_by_cli(
 
     # The QR code, through the save dialog (Qt's own, answered like a person would).
     qr_file = tmp_path / "fingerprint.png"
-
-    def answer() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QFileDialog):
-            QTimer.singleShot(20, answer)
-            return
-        dialog.setDirectory(str(tmp_path))
-        dialog.selectFile(str(qr_file))
-        dialog.accept()
-
-    QTimer.singleShot(0, answer)
+    answer_file_dialog(tmp_path, qr_file)
     with qtbot.waitSignal(page.exported, timeout=20_000):
         qtbot.mouseClick(_child(page, QPushButton, "saveQr"), Qt.MouseButton.LeftButton)
     assert qr_file.read_bytes() == made.card.fingerprint().qr_png()

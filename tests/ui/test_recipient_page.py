@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
-from PySide6.QtCore import Qt, QTimer, QTranslator
+from PySide6.QtCore import Qt, QTranslator
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -38,8 +36,12 @@ from crypto.statekey import KeyStoreUnavailableError, PassphraseStateKeyStore
 from submitter.app_state import PIN_FILE, AppState, default_app_state
 from tests.keys.conftest import Org, armor_body, body_of, new_org
 from tests.peers import VENV_BIN
-from ui.app import AppParts, build
+from tests.ui.conftest import answer_file_dialog, running_app
+from tests.ui.source_flow import source
+from ui.app import AppParts
 from ui.pages.recipient_page import RecipientPage
+
+__all__ = ["source"]  # the fixture, shared with the other source-flow tests
 
 TODAY = dt.datetime.now(dt.UTC).date()
 
@@ -48,40 +50,6 @@ def _card_text(org: Org, **overrides: Any) -> str:
     args: dict[str, Any] = {"issued": TODAY, "expires": TODAY + dt.timedelta(days=365)}
     args.update(overrides)
     return org.card(**args).armored()
-
-
-def _light_state(folder: Path) -> AppState:
-    # The real Argon2id store with the cheapest parameters libsodium allows.
-    store = PassphraseStateKeyStore(
-        folder / "state.salt", "records passphrase for tests", opslimit=1, memlimit=8192
-    )
-    return AppState(folder, store)
-
-
-def _start(qapp: QApplication, state: AppState) -> AppParts:
-    built = build(qapp, language="en", state=state)
-    built.window.show()
-    return built
-
-
-def _stop(qapp: QApplication, built: AppParts) -> None:
-    built.window.close()
-    built.shutdown()
-    built.languages.set_language("en")
-    built.window.deleteLater()
-    qapp.processEvents()
-
-
-@pytest.fixture
-def source(qapp: QApplication, qtbot: Any, tmp_path: Path,
-           monkeypatch: pytest.MonkeyPatch) -> Iterator[AppParts]:
-    data = tmp_path / "data"
-    monkeypatch.setenv("SUBMITTER_DATA_DIR", str(data))
-    built = _start(qapp, _light_state(data))
-    # The page reads the (empty) trusted list when it is first shown.
-    qtbot.waitUntil(lambda: not built.recipient.is_busy(), timeout=10_000)
-    yield built
-    _stop(qapp, built)
 
 
 def _child(page: RecipientPage, kind: type, name: str) -> Any:
@@ -155,17 +123,7 @@ def test_import_card_from_file_through_the_dialog(
     org = new_org("Factory Workers Aid", website="https://fwa.example.net")
     card_file = tmp_path / "card.txt"
     card_file.write_text(_card_text(org), encoding="utf-8")
-
-    def answer() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, QFileDialog):
-            QTimer.singleShot(20, answer)
-            return
-        dialog.setDirectory(str(tmp_path))
-        dialog.selectFile(str(card_file))
-        dialog.accept()
-
-    QTimer.singleShot(0, answer)
+    answer_file_dialog(tmp_path, card_file)
     with qtbot.waitSignal(page.updated, timeout=20_000):
         qtbot.mouseClick(_child(page, QPushButton, "importFile"), Qt.MouseButton.LeftButton)
     assert _error(page).isHidden()
@@ -305,8 +263,7 @@ def test_without_a_key_store_the_source_unlocks_with_a_passphrase(
 ) -> None:
     data = tmp_path / "data"
     monkeypatch.setenv("SUBMITTER_DATA_DIR", str(data))
-    built = _start(qapp, AppState(data, None))
-    try:
+    with running_app(qapp, AppState(data, None)) as built:
         page = built.recipient
         qtbot.waitUntil(lambda: not page.is_busy(), timeout=10_000)
         text = _card_text(new_org("Unlock Org"))
@@ -326,8 +283,6 @@ def test_without_a_key_store_the_source_unlocks_with_a_passphrase(
         assert _error(page).isHidden()
         assert page.chosen_card() is not None
         assert (data / "state.salt").exists() and (data / PIN_FILE).exists()
-    finally:
-        _stop(qapp, built)
 
 
 def test_default_state_follows_the_environment(

@@ -25,6 +25,7 @@ from submitter.bundle.pipeline import (
 from tests.peers import tool
 from tests.ui.source_flow import (
     ORG_NAME,
+    SampleOrg,
     add_files,
     choose_org,
     gps_jpeg,
@@ -52,15 +53,23 @@ def _summary_settled(page: ReviewPage, files: int) -> bool:
     return summary is not None and summary.file_count == files
 
 
-def test_review_shows_what_will_be_sent_and_seals_into_the_outbox(
-        source: AppParts, qtbot: Any, tmp_path: Path) -> None:
+def _ready_to_seal(source: AppParts, qtbot: Any, tmp_path: Path,
+                   files: list[Path]) -> tuple[SampleOrg, ReviewPage]:
+    """A fresh organisation chosen, ``files`` checked, and step 4 shown with Seal allowed."""
     org = make_org(tmp_path / "org")
     choose_org(source, qtbot, org)
-    photo, shot = gps_jpeg(tmp_path / "in"), gps_png(tmp_path / "in")
-    add_files(source, qtbot, [photo, shot])
+    add_files(source, qtbot, files)
     page = source.review
     source.window.show_page(page)
-    qtbot.waitUntil(lambda: _summary_settled(page, 2) and page.can_seal(), timeout=20_000)
+    qtbot.waitUntil(lambda: _summary_settled(page, len(files)) and page.can_seal(),
+                    timeout=20_000)
+    return org, page
+
+
+def test_review_shows_what_will_be_sent_and_seals_into_the_outbox(
+        source: AppParts, qtbot: Any, tmp_path: Path) -> None:
+    photo, shot = gps_jpeg(tmp_path / "in"), gps_png(tmp_path / "in")
+    org, page = _ready_to_seal(source, qtbot, tmp_path, [photo, shot])
 
     assert page.findChild(object, "reviewOrganisation").text() == ORG_NAME
     assert page.findChild(object, "reviewFileCount").text() == "2"
@@ -129,13 +138,7 @@ def test_review_shows_what_will_be_sent_and_seals_into_the_outbox(
 
 def test_several_parts_when_the_part_size_is_small(
         source: AppParts, qtbot: Any, tmp_path: Path) -> None:
-    org = make_org(tmp_path / "org")
-    choose_org(source, qtbot, org)
-    audio = noise_wav(tmp_path / "in.wav", 3)
-    add_files(source, qtbot, [audio])
-    page = source.review
-    source.window.show_page(page)
-    qtbot.waitUntil(lambda: _summary_settled(page, 1) and page.can_seal(), timeout=20_000)
+    org, page = _ready_to_seal(source, qtbot, tmp_path, [noise_wav(tmp_path / "in.wav", 3)])
     summary = page.summary()
     assert summary is not None and summary.part_count == 1  # 512 MiB parts by default
     page.set_part_size(MIN_PART_SIZE)
@@ -154,13 +157,8 @@ def test_several_parts_when_the_part_size_is_small(
 
 
 def test_cancel_mid_seal_leaves_nothing(source: AppParts, qtbot: Any, tmp_path: Path) -> None:
-    org = make_org(tmp_path / "org")
-    choose_org(source, qtbot, org)
     audio = noise_wav(tmp_path / "long-recording.wav", 48)
-    add_files(source, qtbot, [audio])
-    page = source.review
-    source.window.show_page(page)
-    qtbot.waitUntil(lambda: _summary_settled(page, 1) and page.can_seal(), timeout=20_000)
+    _org, page = _ready_to_seal(source, qtbot, tmp_path, [audio])
     source.state.outbox()  # opened before, so the listing below is the outbox's own
     before = outbox_listing(source)
 
@@ -211,13 +209,8 @@ def test_a_refused_file_blocks_sealing_with_its_reason(
 
 def test_a_file_that_changed_after_its_check_is_refused_at_sealing(
         source: AppParts, qtbot: Any, tmp_path: Path) -> None:
-    org = make_org(tmp_path / "org")
-    choose_org(source, qtbot, org)
     photo = gps_jpeg(tmp_path / "in")
-    add_files(source, qtbot, [photo])
-    page = source.review
-    source.window.show_page(page)
-    qtbot.waitUntil(lambda: _summary_settled(page, 1) and page.can_seal(), timeout=20_000)
+    _org, page = _ready_to_seal(source, qtbot, tmp_path, [photo])
     source.state.outbox()
     before = outbox_listing(source)
     photo.write_bytes(b"\x00garbage, no longer a picture" * 10)

@@ -43,7 +43,8 @@ import submitter
 from crypto.errors import CryptoError, NoIdentityMatchError
 from submitter.app_state import AppState
 from submitter.errors import SubmitterError
-from ui.app import AppParts, build
+from tests.ui.conftest import running_app
+from ui.app import AppParts
 from ui.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -328,14 +329,8 @@ def _texts(root: QWidget) -> dict[str, str]:
 
 @pytest.fixture
 def app_parts(qapp: QApplication, qtbot: Any, tmp_path: Path) -> Iterator[AppParts]:
-    built = build(qapp, language="en", state=AppState(tmp_path / "data", None))
-    built.window.show()
-    yield built
-    built.window.close()
-    built.shutdown()
-    built.languages.set_language("en")
-    built.window.deleteLater()
-    qapp.processEvents()
+    with running_app(qapp, AppState(tmp_path / "data", None)) as built:
+        yield built
 
 
 def _pages(parts: AppParts) -> list[QWidget]:

@@ -9,17 +9,12 @@ import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 
 from submitter.metadata.model import Inspection
 from submitter.sanitize import sanitize
 from ui.findings_text import summarise
+from ui.models.column_table import ColumnTableModel, Index
 
 
 class Status(enum.Enum):
@@ -47,10 +42,7 @@ def human_size(n: int) -> str:
     return f"{size:.1f} TB"
 
 
-_Index = QModelIndex | QPersistentModelIndex
-
-
-class FileListModel(QAbstractTableModel):
+class FileListModel(ColumnTableModel):
     COLUMNS = ("name", "type", "size", "details")
 
     def __init__(self) -> None:
@@ -96,7 +88,7 @@ class FileListModel(QAbstractTableModel):
         entry = self._entries[row]
         for key, value in changes.items():
             setattr(entry, key, value)
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+        self._rows_changed(row, row)
 
     def ready_paths(self) -> list[Path]:
         return [e.path for e in self._entries if e.status is Status.READY]
@@ -106,26 +98,18 @@ class FileListModel(QAbstractTableModel):
 
     # --- Qt model ---
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
+    def _row_total(self) -> int:
+        return len(self._entries)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        labels = {
+    def _column_titles(self) -> dict[str, str]:
+        return {
             "name": QCoreApplication.translate("FileListModel", "File"),
             "type": QCoreApplication.translate("FileListModel", "Type"),
             "size": QCoreApplication.translate("FileListModel", "Size"),
             "details": QCoreApplication.translate("FileListModel", "What it reveals"),
         }
-        return labels[self.COLUMNS[section]]
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         entry = self._entries[index.row()]

@@ -9,20 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QCoreApplication, Qt
 
 from submitter.bundle.manifest import FileEntry
 from submitter.bundle.opener import OpenReport
 from submitter.sanitize import sanitize
+from ui.models.column_table import ColumnTableModel, Index
 from ui.models.file_list_model import human_size
 
-_Index = QModelIndex | QPersistentModelIndex
 _MAX_LISTED = 5  # removed details named per file before "and N more"
 
 
@@ -36,7 +30,7 @@ class ManifestRow:
     name: str  # untrusted: sanitised when shown
 
 
-class ManifestModel(QAbstractTableModel):
+class ManifestModel(ColumnTableModel):
     COLUMNS = ("name", "type", "size", "hash", "removed", "warnings")
 
     def __init__(self) -> None:
@@ -63,18 +57,11 @@ class ManifestModel(QAbstractTableModel):
 
     # --- Qt model ---
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def _row_total(self) -> int:
+        return len(self._rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        labels = {
+    def _column_titles(self) -> dict[str, str]:
+        return {
             "name": _tr("Name in the bundle"),
             "type": _tr("Type"),
             "size": _tr("Size"),
@@ -82,9 +69,8 @@ class ManifestModel(QAbstractTableModel):
             "removed": _tr("Removed by the sender's app"),
             "warnings": _tr("Warnings"),
         }
-        return labels[self.COLUMNS[section]]
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]

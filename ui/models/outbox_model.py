@@ -10,19 +10,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QCoreApplication, Qt
 
 from submitter.outbox.queue import PartInfo
 from submitter.transports.base import Phase, SendProgress
+from ui.models.column_table import ColumnTableModel, Index
 from ui.models.file_list_model import human_size
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 def relative_time(seconds: float) -> str:
@@ -45,7 +38,7 @@ class OutboxRow:
     live: SendProgress | None = None  # while a delivery pass sends this part
 
 
-class OutboxModel(QAbstractTableModel):
+class OutboxModel(ColumnTableModel):
     COLUMNS = ("part", "size", "status", "progress", "next", "problem")
 
     def __init__(self) -> None:
@@ -75,8 +68,7 @@ class OutboxModel(QAbstractTableModel):
         if [r.info.id for r in rows] == self.part_ids():
             self._rows = rows
             if rows:
-                self.dataChanged.emit(self.index(0, 0),
-                                      self.index(len(rows) - 1, len(self.COLUMNS) - 1))
+                self._rows_changed(0, len(rows) - 1)
             return
         self.beginResetModel()
         self._rows = rows
@@ -87,14 +79,13 @@ class OutboxModel(QAbstractTableModel):
         if row < 0:
             return
         self._rows[row].live = event
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+        self._rows_changed(row, row)
 
     def clear_live(self) -> None:
         for row in self._rows:
             row.live = None
         if self._rows:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._rows) - 1, len(self.COLUMNS) - 1))
+            self._rows_changed(0, len(self._rows) - 1)
 
     def clear(self) -> None:
         self.beginResetModel()
@@ -146,17 +137,11 @@ class OutboxModel(QAbstractTableModel):
 
     # --- Qt model ---
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def _row_total(self) -> int:
+        return len(self._rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        labels = {
+    def _column_titles(self) -> dict[str, str]:
+        return {
             "part": QCoreApplication.translate("OutboxModel", "Part"),
             "size": QCoreApplication.translate("OutboxModel", "Size"),
             "status": QCoreApplication.translate("OutboxModel", "Status"),
@@ -164,9 +149,8 @@ class OutboxModel(QAbstractTableModel):
             "next": QCoreApplication.translate("OutboxModel", "Next try"),
             "problem": QCoreApplication.translate("OutboxModel", "Problem"),
         }
-        return labels[self.COLUMNS[section]]
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]

@@ -23,7 +23,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,7 +34,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -52,11 +50,9 @@ from ui.file_dialogs import choose_paths
 from ui.messages import user_message
 from ui.models.manifest_model import ManifestModel
 from ui.tasks import Task, TaskRunner
+from ui.widgets.error_banner import ErrorBanner
+from ui.widgets.page_scroll import scroll_whole_page
 
-ERROR_STYLE = (
-    "QLabel#openError { border: 3px solid #b00020; background: #fdecee; color: #7a0014;"
-    " padding: 10px; font-weight: bold; }"
-)
 _PROGRESS_STEPS = 1000
 _MESSAGE_SHOWN_CHARS = 200_000
 
@@ -85,7 +81,6 @@ class InboxPage(QWidget):
         self._task: Task | None = None
         self._report: OpenReport | None = None
         self._outcome: OpenOutcome | None = None
-        self._error_text: Callable[[], str] | None = None
         self._progress: GroupProgress | None = None
         self._cancelling = False
         self.model = ManifestModel()
@@ -112,25 +107,13 @@ class InboxPage(QWidget):
         action_row.addWidget(self._cancel)
         action_row.addWidget(self._bar, 1)
 
-        self._error = QLabel(self)
-        self._error.setObjectName("openError")
-        self._error.setWordWrap(True)
+        self._error = ErrorBanner(self, "openError")
         self._error.setTextFormat(Qt.TextFormat.PlainText)
-        self._error.setFrameShape(QFrame.Shape.Box)
-        self._error.setStyleSheet(ERROR_STYLE)
-        self._error.setVisible(False)
 
         self._build_result_box()
 
         # Everything scrolls as one: at large font sizes the page outgrows the window.
         content = QWidget(self)
-        scroll = QScrollArea(self)
-        scroll.setObjectName("inboxScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
         layout = QVBoxLayout(content)
         layout.addWidget(self._intro)
         layout.addWidget(self._parts_box)
@@ -141,7 +124,7 @@ class InboxPage(QWidget):
         layout.addWidget(self._error)
         layout.addWidget(self._result_box, 1)
         layout.addStretch(0)
-        scroll.setWidget(content)
+        scroll_whole_page(self, content).setObjectName("inboxScroll")
 
         self._open.clicked.connect(self.start_open)
         self._cancel.clicked.connect(self.cancel_open)
@@ -358,20 +341,20 @@ class InboxPage(QWidget):
         identity_text = self._identity.text().strip()
         dest_text = self._dest.text().strip()
         if not parts:
-            self._show_error(lambda: self.tr("Add the parts to open first."))
+            self._error.show_message(lambda: self.tr("Add the parts to open first."))
             return
         if not identity_text:
-            self._show_error(lambda: self.tr("Choose the key file that opens the parts."))
+            self._error.show_message(lambda: self.tr("Choose the key file that opens the parts."))
             return
         if not dest_text:
-            self._show_error(lambda: self.tr("Choose the folder to open the files into."))
+            self._error.show_message(lambda: self.tr("Choose the folder to open the files into."))
             return
         identity = Path(identity_text)
         dest = Path(dest_text)
         # The passphrase leaves the form at once; only the worker holds it.
         passphrase: str | None = self._passphrase.text() if self._identity_protected else None
         self._passphrase.clear()
-        self._hide_error()
+        self._error.dismiss()
         self._outcome = None
         self._show_report(None)
         self._progress = None
@@ -422,14 +405,14 @@ class InboxPage(QWidget):
     def _found_parts(self, found: object) -> None:
         paths = [p for p in found if isinstance(p, Path)] if isinstance(found, list) else []
         if not paths:
-            self._show_error(lambda: self.tr("No parts were found in that folder."))
+            self._error.show_message(lambda: self.tr("No parts were found in that folder."))
         else:
-            self._hide_error()
+            self._error.dismiss()
         self.add_parts(paths)
 
     def _folder_failed(self, exc: object) -> None:
         error = exc if isinstance(exc, BaseException) else RuntimeError()
-        self._show_error(lambda: user_message(error))
+        self._error.show_message(lambda: user_message(error))
         self.parts_changed.emit()
 
     def _identity_read(self, path: Path, needed: bool) -> None:
@@ -449,7 +432,7 @@ class InboxPage(QWidget):
         self._passphrase.setVisible(False)
         self._protection.clear()
         error = exc if isinstance(exc, BaseException) else RuntimeError()
-        self._show_error(lambda: user_message(error))
+        self._error.show_message(lambda: user_message(error))
         self.identity_checked.emit(False)
 
     def _on_progress(self, event: object) -> None:
@@ -467,7 +450,7 @@ class InboxPage(QWidget):
         assert isinstance(result, OpenOutcome)
         if not result.reports:
             self._bar.setValue(0)
-            self._show_error(lambda: self._outcome_problems(result))
+            self._error.show_message(lambda: self._outcome_problems(result))
             self.open_failed.emit(self._error.text())
             return
         self._bar.setValue(_PROGRESS_STEPS)
@@ -475,7 +458,7 @@ class InboxPage(QWidget):
         self._fill_choice()
         self._show_report(result.reports[0])
         if result.failures or result.cancelled:
-            self._show_error(lambda: self._outcome_problems(result))
+            self._error.show_message(lambda: self._outcome_problems(result))
         self.opened.emit(result)
 
     def _outcome_problems(self, outcome: OpenOutcome) -> str:
@@ -497,7 +480,7 @@ class InboxPage(QWidget):
     def _failed(self, exc: object) -> None:
         error = exc if isinstance(exc, BaseException) else RuntimeError()
         self._bar.setValue(0)
-        self._show_error(lambda: self._error_message(error))
+        self._error.show_message(lambda: self._error_message(error))
         self.open_failed.emit(self._error.text())
 
     def _done(self) -> None:
@@ -661,19 +644,6 @@ class InboxPage(QWidget):
                        self._dest_browse):
             widget.setEnabled(not busy)
 
-    def _show_error(self, text: Callable[[], str]) -> None:
-        self._error_text = text
-        message = text()
-        self._error.setText(message)
-        self._error.setAccessibleName(self.tr("Could not open"))
-        self._error.setAccessibleDescription(message)
-        self._error.setVisible(True)
-
-    def _hide_error(self) -> None:
-        self._error_text = None
-        self._error.clear()
-        self._error.setVisible(False)
-
     # --- language ---
 
     def retranslate(self) -> None:
@@ -714,6 +684,7 @@ class InboxPage(QWidget):
         self._cancel.setText(self.tr("Cancel"))
         self._cancel.setAccessibleName(self.tr("Cancel opening"))
         self._bar.setAccessibleName(self.tr("Opening progress"))
+        self._error.setAccessibleName(self.tr("Could not open"))
         self._result_box.setTitle(self.tr("What the bundle holds"))
         self._folder_caption.setText(self.tr("Opened into:"))
         self._choice_label.setText(self.tr("&Submission:"))
@@ -732,8 +703,7 @@ class InboxPage(QWidget):
         if self._report is not None and not self._report.message:
             self._message.setPlainText(self.tr("(The source wrote no message.)"))
         self._refresh_stage()
-        if self._error_text is not None:
-            self._show_error(self._error_text)
+        self._error.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

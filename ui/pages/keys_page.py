@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -38,7 +37,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -55,13 +53,11 @@ from submitter.sanitize import sanitize
 from ui.file_dialogs import choose_paths
 from ui.messages import user_message
 from ui.tasks import TaskRunner
+from ui.widgets.error_banner import ErrorBanner
 from ui.widgets.fingerprint_view import FingerprintDisplay, FingerprintView
+from ui.widgets.page_scroll import scroll_whole_page
 
 MIN_PASSPHRASE = 12
-ERROR_STYLE = (
-    "QLabel { border: 3px solid #b00020; background: #fdecee; color: #7a0014;"
-    " padding: 8px; font-weight: bold; }"
-)
 
 Work = Callable[[Callable[[object], None], threading.Event], object]
 
@@ -222,15 +218,11 @@ def _lines(text: str) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
-def _error_label(parent: QWidget, name: str) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setFrameShape(QFrame.Shape.Box)
-    label.setStyleSheet(ERROR_STYLE)
-    label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-    label.setVisible(False)
-    return label
+def _error_banner(parent: QWidget, name: str) -> ErrorBanner:
+    # Tighter than the other pages' banners: these sit inside group boxes.
+    banner = ErrorBanner(parent, name, padding=8)
+    banner.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return banner
 
 
 class KeysPage(QWidget):
@@ -254,8 +246,6 @@ class KeysPage(QWidget):
         self._work_factor = work_factor
         self._created: list[CreatedKey] = []
         self._made: MadeCard | None = None
-        self._key_error_text: Callable[[], str] | None = None
-        self._card_error_text: Callable[[], str] | None = None
 
         self._intro = QLabel(self)
         self._intro.setWordWrap(True)
@@ -268,13 +258,7 @@ class KeysPage(QWidget):
         column.addWidget(self._key_box)
         column.addWidget(self._card_box)
         column.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scroll_whole_page(self, body)
 
         order: list[QWidget] = [
             self._kind, self._protect_passphrase, self._protect_keyring, self._passphrase,
@@ -339,7 +323,7 @@ class KeysPage(QWidget):
         self._file_name_label.setBuddy(self._file_name)
         self._create_key = QPushButton(box)
         self._create_key.setObjectName("createKey")
-        self._key_error = _error_label(box, "keyError")
+        self._key_error = _error_banner(box, "keyError")
         self._key_result = QLabel(box)
         self._key_result.setObjectName("keyResult")
         self._key_result.setWordWrap(True)
@@ -426,7 +410,7 @@ class KeysPage(QWidget):
         self._expires_label.setBuddy(self._expires)
         self._create_card = QPushButton(box)
         self._create_card.setObjectName("createCard")
-        self._card_error = _error_label(box, "cardMakeError")
+        self._card_error = _error_banner(box, "cardMakeError")
         self._armored = QPlainTextEdit(box)
         self._armored.setObjectName("cardArmored")
         self._armored.setReadOnly(True)
@@ -486,7 +470,7 @@ class KeysPage(QWidget):
 
     def create_key(self) -> None:
         """Check the form, then generate and save the key in a worker."""
-        self._hide_error(key=True)
+        self._key_error.dismiss()
         choice = str(self._kind.currentData())
         protection = (
             Protection.PASSPHRASE if self._protect_passphrase.isChecked() else Protection.KEYRING
@@ -499,11 +483,11 @@ class KeysPage(QWidget):
             self._passphrase.clear()
             self._confirm.clear()
             if passphrase != confirm:
-                self._show_error(True, lambda: self.tr(
+                self._show_error(self._key_error, lambda: self.tr(
                     "The two passphrases differ. Type the same passphrase twice."))
                 return
             if len(passphrase) < MIN_PASSPHRASE:
-                self._show_error(True, lambda: self.tr(
+                self._show_error(self._key_error, lambda: self.tr(
                     "The passphrase is too short: use at least %1 characters, better five "
                     "or more random words.").replace("%1", str(MIN_PASSPHRASE)))
                 return
@@ -511,7 +495,7 @@ class KeysPage(QWidget):
         folder = self._folder.text().strip()
         name = self._file_name.text().strip()
         if not folder or not name or "/" in name or "\\" in name or name in (".", ".."):
-            self._show_error(True, lambda: self.tr(
+            self._show_error(self._key_error, lambda: self.tr(
                 "Choose a folder and a plain file name for the key."))
             return
         work = _create_key_work(
@@ -522,14 +506,14 @@ class KeysPage(QWidget):
         self._tasks.start(work, finished=self._key_done, failed=self._key_failed)
 
     def create_card(self) -> None:
-        self._hide_error(key=False)
+        self._card_error.dismiss()
         key_path = self._card_key.text().strip()
         passphrase = self._card_passphrase.text() or None
         self._card_passphrase.clear()
         name = self._name.text().strip()
         recipients = _lines(self._recipients.toPlainText())
         if not key_path or not name or not recipients:
-            self._show_error(False, lambda: self.tr(
+            self._show_error(self._card_error, lambda: self.tr(
                 "The card needs the signing key file, the organisation's name and at least "
                 "one staff key."))
             return
@@ -582,7 +566,7 @@ class KeysPage(QWidget):
     def _key_failed(self, exc: object) -> None:
         self._set_busy(False)
         error = exc if isinstance(exc, BaseException) else RuntimeError()
-        self._show_error(True, lambda: user_message(error))
+        self._show_error(self._key_error, lambda: user_message(error))
 
     def _card_done(self, result: object) -> None:
         assert isinstance(result, MadeCard)
@@ -597,7 +581,7 @@ class KeysPage(QWidget):
     def _card_failed(self, exc: object) -> None:
         self._set_busy(False)
         error = exc if isinstance(exc, BaseException) else RuntimeError()
-        self._show_error(False, lambda: user_message(error))
+        self._show_error(self._card_error, lambda: user_message(error))
 
     def _write(self, path: Path, data: bytes) -> None:
         self._set_busy(True)
@@ -690,26 +674,9 @@ class KeysPage(QWidget):
                 .replace("%2", sanitize(last.public, max_len=4000))
             )
 
-    def _show_error(self, key: bool, text: Callable[[], str], *, emit: bool = True) -> None:
-        label = self._key_error if key else self._card_error
-        if key:
-            self._key_error_text = text
-        else:
-            self._card_error_text = text
-        label.setText(text())
-        label.setAccessibleDescription(label.text())
-        label.setVisible(True)
-        if emit:
-            self.failed.emit(label.text())
-
-    def _hide_error(self, *, key: bool) -> None:
-        label = self._key_error if key else self._card_error
-        if key:
-            self._key_error_text = None
-        else:
-            self._card_error_text = None
-        label.clear()
-        label.setVisible(False)
+    def _show_error(self, banner: ErrorBanner, text: Callable[[], str]) -> None:
+        banner.show_message(text)
+        self.failed.emit(banner.text())
 
     # --- language ---
 
@@ -769,10 +736,8 @@ class KeysPage(QWidget):
         self._save_qr.setText(self.tr("Save the QR code…"))
         self._update_strength()
         self._render_created()
-        if self._key_error_text is not None:
-            self._show_error(True, self._key_error_text, emit=False)
-        if self._card_error_text is not None:
-            self._show_error(False, self._card_error_text, emit=False)
+        self._key_error.retranslate()
+        self._card_error.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -20,7 +20,6 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -44,14 +42,11 @@ from submitter.sanitize import sanitize
 from ui.file_dialogs import choose_paths
 from ui.messages import user_message
 from ui.tasks import TaskRunner
+from ui.widgets.error_banner import ErrorBanner
 from ui.widgets.fingerprint_view import FingerprintDisplay, FingerprintView
+from ui.widgets.page_scroll import scroll_whole_page
 
 MAX_PASTED_CHARS = MAX_CARD_FILE
-
-ERROR_STYLE = (
-    "QLabel#cardError { border: 3px solid #b00020; background: #fdecee; color: #7a0014;"
-    " padding: 10px; font-weight: bold; }"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +119,6 @@ class RecipientPage(QWidget):
         self._chosen: Card | None = None
         self._status: ImportStatus | None = None
         self._status_hex: str | None = None
-        # Re-evaluated on a language change, so a refusal is never left untranslated.
-        self._error_text: Callable[[], str] | None = None
         self._loaded_once = False
         self._busy = False
 
@@ -188,14 +181,9 @@ class RecipientPage(QWidget):
         self._unlock_box.setVisible(False)
 
         # Refusals and outcomes.
-        self._error = QLabel(self)
-        self._error.setObjectName("cardError")
-        self._error.setWordWrap(True)
-        self._error.setFrameShape(QFrame.Shape.Box)
-        self._error.setStyleSheet(ERROR_STYLE)
+        self._error = ErrorBanner(self, "cardError")
         self._error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self._error.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._error.setVisible(False)
         self._status_label = QLabel(self)
         self._status_label.setObjectName("cardStatus")
         self._status_label.setWordWrap(True)
@@ -253,13 +241,7 @@ class RecipientPage(QWidget):
         column.addWidget(self._status_label)
         column.addWidget(self._details)
         column.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scroll_whole_page(self, body)
 
         self.setTabOrder(self._pinned, self._paste)
         self.setTabOrder(self._paste, self._import_text)
@@ -301,7 +283,8 @@ class RecipientPage(QWidget):
     def import_pasted(self) -> None:
         text = self._paste.toPlainText()
         if not text.strip():
-            self._show_error(lambda: self.tr("Paste the organisation's card into the box first."))
+            self._error.show_message(
+                lambda: self.tr("Paste the organisation's card into the box first."))
             return
         untrusted_text = text[: MAX_PASTED_CHARS + 1]
         self._run(_import_work(self._state, lambda: untrusted_text))
@@ -366,7 +349,7 @@ class RecipientPage(QWidget):
         self._pinned.setCurrentRow(-1)
         self._show_org(None)
         error = exc if isinstance(exc, BaseException) else RuntimeError()
-        self._show_error(lambda: user_message(error))
+        self._error.show_message(lambda: user_message(error))
         self.updated.emit()
 
     # --- slots ---
@@ -380,7 +363,7 @@ class RecipientPage(QWidget):
         passphrase = self._unlock_passphrase.text()
         self._unlock_passphrase.clear()
         if not passphrase:
-            self._show_error(
+            self._error.show_message(
                 lambda: self.tr("Type the passphrase that protects this app's records.")
             )
             return
@@ -391,8 +374,7 @@ class RecipientPage(QWidget):
     def _on_row(self, row: int) -> None:
         if 0 <= row < len(self._orgs):
             org = self._orgs[row]
-            self._error_text = None
-            self._error.setVisible(False)
+            self._error.dismiss()
             if org.card.fingerprint().hex != self._status_hex:
                 self._status = None
                 self._status_label.setVisible(False)
@@ -435,7 +417,7 @@ class RecipientPage(QWidget):
         if org.unusable is not None:
             # Shown so the source can recognise it, but loudly refused for sending.
             unusable = org.unusable
-            self._show_error(lambda: user_message(unusable))
+            self._error.show_message(lambda: user_message(unusable))
             self._set_chosen(None)
         else:
             self._set_chosen(org.card)
@@ -477,18 +459,8 @@ class RecipientPage(QWidget):
             .replace("%2", card.expires.isoformat())
         )
 
-    def _show_error(self, text: Callable[[], str]) -> None:
-        self._error_text = text
-        message = text()
-        self._error.setText(message)
-        self._error.setAccessibleName(self.tr("Refused"))
-        self._error.setAccessibleDescription(message)
-        self._error.setVisible(True)
-
     def _hide_messages(self) -> None:
-        self._error_text = None
-        self._error.clear()
-        self._error.setVisible(False)
+        self._error.dismiss()
         self._status = None
         self._status_label.clear()
         self._status_label.setVisible(False)
@@ -548,6 +520,7 @@ class RecipientPage(QWidget):
         )
         self._unlock_passphrase.setAccessibleName(self.tr("Records passphrase"))
         self._unlock.setText(self.tr("Unlock"))
+        self._error.setAccessibleName(self.tr("Refused"))
         self._details.setTitle(self.tr("What the card says"))
         self._name_caption.setText(self.tr("Organisation:"))
         self._website_caption.setText(self.tr("Website:"))
@@ -572,8 +545,7 @@ class RecipientPage(QWidget):
             self._status_label.setText(self._status_text(self._status))
         if self._shown is not None:
             self._render_details(self._shown)
-        if self._error_text is not None:
-            self._show_error(self._error_text)
+        self._error.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
