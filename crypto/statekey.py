@@ -17,6 +17,7 @@ import base64
 import binascii
 import hmac
 import os
+import secrets
 import struct
 from pathlib import Path
 from typing import Protocol
@@ -233,11 +234,42 @@ class PassphraseStateKeyStore:
         overwrite_and_remove(self._path)
 
 
+def make_private_dirs(path: Path) -> None:
+    """Create ``path`` and its missing parents with mode 0700.
+
+    ``mkdir(parents=True)`` gives parents the umask's mode (often 0755), so each
+    missing level is made here and set to 0700 explicitly. Folders that already
+    exist keep their mode: they are the user's (a home, a chosen output folder).
+    """
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass  # made by someone else meanwhile; left as it is
+        else:
+            os.chmod(folder, 0o700)
+    if not path.is_dir():
+        raise NotADirectoryError(str(path))
+
+
 def write_private_file(path: Path, data: bytes) -> None:
-    """Write ``data`` atomically to ``path``: parent 0700, file 0600."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write ``data`` atomically to ``path``: missing parents 0700, file 0600.
+
+    The temporary file has a fresh random name and is created exclusively
+    without following links, so a leftover or planted file or link at the
+    temporary name is never reused (its mode would survive the rename).
+    """
+    make_private_dirs(path.parent)
+    tmp = path.with_name(f"{path.name}.{secrets.token_hex(8)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(tmp, flags, 0o600)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from crypto.statekey import make_private_dirs
 from submitter.durable import fsync_dir
 from submitter.errors import SubmitterError
 
@@ -72,7 +73,7 @@ class InboxStore:
         self.max_disk = max_disk
         self.reserve_free = reserve_free
         for d in (self.root, self.uploads, self.received):
-            d.mkdir(mode=0o700, parents=True, exist_ok=True)
+            make_private_dirs(d)
 
     # --- lookup ---
 

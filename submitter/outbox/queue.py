@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import NewType
 
 from crypto.errors import CryptoError
-from crypto.statekey import StateKey, StateKeyStore
+from crypto.statekey import StateKey, StateKeyStore, make_private_dirs
 from submitter.durable import fsync_dir
 from submitter.outbox.errors import OutboxCorruptError, PartNotReadyError, UnknownPartError
 from submitter.outbox.paths import data_dir as default_data_dir
@@ -143,7 +143,7 @@ class Outbox:
         self._key: StateKey | None = None
         self._clock = clock
         self._lock = threading.RLock()
-        self.parts_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dirs(self.parts_dir)
         self._db = self._connect()
         self._remove_staging_leftovers()
 
