@@ -35,6 +35,9 @@ BODY_COLUMNS = 64
 # the biggest, about 1,500 columns) fit with a wide margin.
 MAX_LINE = 32 * 1024
 MAX_STANZAS = 1024
+# A stanza body holds a wrapped file key and a share (the post-quantum one is
+# about 1.5 KiB); the cap keeps a hostile header from growing without bound.
+MAX_BODY_LINES = 16 * 1024  # 1 MiB of base64
 
 _B64_RE = re.compile(rb"[A-Za-z0-9+/]*")
 _ARG_RE = re.compile(rb"[\x21-\x7e]+")
@@ -120,6 +123,8 @@ def _read_body(src: BinaryIO) -> bytes:
         parts.append(line)
         if len(line) < BODY_COLUMNS:
             return b64decode(b"".join(parts))
+        if len(parts) >= MAX_BODY_LINES:
+            raise HeaderError("stanza body too long")
 
 
 def read_header(src: BinaryIO) -> Header:

@@ -198,7 +198,7 @@ def _cmd_keygen(args: argparse.Namespace) -> int:
 
 def _keygen_convert(args: argparse.Namespace) -> int:
     data = _read_small(args.input if args.input is not None else "-")
-    passphrases = PassphraseSource(None)
+    passphrases = PassphraseSource(args.passphrase_fd)
     for identity in parse_identity_file(data, passphrases.get):
         recipient = getattr(identity, "recipient", None)
         if recipient is None:
@@ -289,6 +289,8 @@ def register(sub: Any) -> None:  # argparse's subparsers action has no public ty
     kg.add_argument("-y", dest="convert", action="store_true",
                     help="print the recipients of an identity file")
     kg.add_argument("input", nargs="?", metavar="FILE", help="identity file for -y")
+    kg.add_argument("--passphrase-fd", type=int, metavar="N",
+                    help="with -y: the passphrase of an encrypted identity file, from descriptor N")
     kg.set_defaults(func=_guard(_cmd_keygen))
 
     enc = sub.add_parser("encrypt", help="encrypt to recipients or a passphrase (like age -e)")

@@ -122,3 +122,23 @@ def test_open_refusal_is_plain(tmp_path: Path, key_file: Path,
     err = capsys.readouterr().err
     assert "Part 1:" in err and "Nothing was written." in err
     assert listing(ngo) == []
+
+
+def test_a_pinned_card_that_has_since_expired_is_not_used(
+        tmp_path: Path, env: Path, card_file: Path, inputs: list[Path],
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    assert run_cli(["submit", "--to", str(card_file), "--outbox", str(usb),
+                    str(inputs[0])]) == 0
+    sent = listing(usb)
+    assert sent
+    capsys.readouterr()
+    # Years later the pin is still there, but its card has expired.
+    import crypto.card
+
+    monkeypatch.setattr(crypto.card, "_today", lambda: dt.date.today() + dt.timedelta(days=3650))
+    for to in ("Example Rights Watch", str(card_file)):
+        assert run_cli(["submit", "--to", to, "--outbox", str(usb), str(inputs[0])]) == 1
+        assert "expired" in capsys.readouterr().err.lower()
+    assert listing(usb) == sent  # nothing new was written

@@ -177,3 +177,22 @@ def test_refuses_binary_to_terminal(tmp_path: Path) -> None:
     ran = run_with_tty([*argv, "-a", str(src)], "", cwd=str(REPO), env=cli_env())
     assert ran.returncode == 0
     assert b"-----BEGIN AGE ENCRYPTED FILE-----" in ran.transcript
+
+
+def test_keygen_y_reads_an_encrypted_identity_with_passphrase_fd(tmp_path: Path,
+                                                                cli: CliRunner) -> None:
+    made = cli(["keygen"])
+    assert made.returncode == 0, made.stderr
+    identity = made.stdout
+    public = next(line.split(b": ")[1] for line in identity.splitlines()
+                  if line.startswith(b"# public key: "))
+    locked = cli(["encrypt", "-p", "-a"], input=identity, passphrase="lock words")
+    assert locked.returncode == 0, locked.stderr
+    key = tmp_path / "key.age"
+    key.write_bytes(locked.stdout)
+    shown = cli(["keygen", "-y", str(key)], passphrase="lock words")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == public
+    wrong = cli(["keygen", "-y", str(key)], passphrase="other words")
+    assert wrong.returncode == 1
+    assert wrong.stdout == b""

@@ -137,3 +137,43 @@ def test_registry_dispatches_longest_prefix_first() -> None:
             parse_recipient(junk)
         with pytest.raises(errors.KeyFormatError):
             parse_identity(junk)
+
+
+def test_endless_stanza_body_is_refused_without_reading_it_all() -> None:
+    from crypto.header import MAX_BODY_LINES
+
+    line = b"A" * 64 + b"\n"
+    body_lines = MAX_BODY_LINES + 10
+
+    class Endless(io.RawIOBase):
+        """A stanza whose body never ends; counts what the parser pulled."""
+
+        def __init__(self) -> None:
+            self.data = b"age-encryption.org/v1\n-> X25519 abc\n"
+            self.served = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b):  # type: ignore[no-untyped-def]
+            if not self.data:
+                if self.served >= body_lines:
+                    return 0
+                self.data = line
+                self.served += 1
+            n = min(len(b), len(self.data))
+            b[:n] = self.data[:n]
+            self.data = self.data[n:]
+            return n
+
+    src = Endless()
+    with pytest.raises(errors.HeaderError, match="too long"):
+        read_header(io.BufferedReader(src))
+    assert src.served <= MAX_BODY_LINES + 1
+
+
+def test_a_large_but_bounded_body_still_parses() -> None:
+    body = b"\x00" * (48 * 100)  # 100 full lines of base64 and a short last one
+    header = Header((Stanza("X25519", ("abc",), body),), b"\x00" * 32)
+    parsed, _ = parse_header(header.serialize())
+    assert parsed.stanzas[0].body == body
