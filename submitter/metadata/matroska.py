@@ -215,8 +215,15 @@ class _Walk:
             elif el.id == INFO:
                 self.info(el)
             elif el.id == TRACKS:
+                # Which blocks hold text or data is known only from the track
+                # list; one that follows frames (or a second one) could name a
+                # subtitle track whose blocks were already passed over.
+                if self.tracks_seen:
+                    raise UnsupportedContentRefused("track list after the frames")
                 self.tracks(el)
             elif el.id == CLUSTER:
+                if not self.tracks_seen:
+                    raise UnsupportedContentRefused("frames before the track list")
                 if self.blank_tracks:
                     self.cluster(el)
             elif el.id in (CUES, CRC32):

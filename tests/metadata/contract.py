@@ -52,14 +52,19 @@ Hooks
     their ending, such as plain text).
 ``rules`` (optional, tuple[Rule, ...])
     The exiftool classification table used; default ``exiftool.RULES``.
+``embedded`` (optional, default True)
+    Whether the judge runs exiftool with ``-ee`` (extract embedded): timed
+    metadata in tracks (GPS in GoPro/camm/mebx streams, subtitles), second
+    images, embedded documents. It costs almost nothing; keep it on.
 
 What the contract checks
 ------------------------
-exiftool finds identifying tags in the input and none in the output; the
-output is valid (exiftool reads it without error, same kind detected,
-``check_opens``); content kept (``check_content``); the plan's size is exact;
-the engine's own inspection of the output is empty; corrupt input is refused
-with CleanRefused by the engine and the cleaner never raises anything else;
+exiftool (with ``-ee``, so timed metadata in tracks counts) finds identifying
+tags in the input and none in the output; the output is valid (exiftool
+reads it without error, same kind detected, ``check_opens``); content kept
+(``check_content``); the plan's size is exact; the engine's own inspection
+of the output is empty; corrupt input is refused with CleanRefused by the
+engine and the cleaner never raises anything else;
 through ``submitter clean`` files named ``-rf`` and ``--output`` are handled
 safely and output is written only where asked (directory listings compared
 before and after, temp dir included), existing files are never overwritten.
@@ -124,6 +129,7 @@ class CleanerContract:
     expected_categories: ClassVar[frozenset[Category]] = frozenset()
     lossless: ClassVar[bool] = True
     rules: ClassVar[tuple[exiftool.Rule, ...]] = exiftool.RULES
+    embedded: ClassVar[bool] = True
 
     # --- hooks ---
 
@@ -177,7 +183,7 @@ class CleanerContract:
     # --- the contract ---
 
     def test_fixture_is_dirty(self, dirty: Path) -> None:
-        found = exiftool.identifying(dirty, self.rules)
+        found = exiftool.identifying(dirty, self.rules, embedded=self.embedded)
         assert found, "the generated file should carry identifying tags"
         names = {t.name for t in found}
         missing = [t for t in self.required_tags if t not in names]
@@ -198,7 +204,7 @@ class CleanerContract:
         self, cleaned: tuple[Path, CleanReport, int]
     ) -> None:
         path, _, _ = cleaned
-        left = exiftool.identifying(path, self.rules)
+        left = exiftool.identifying(path, self.rules, embedded=self.embedded)
         assert not left, "identifying tags left: " + "; ".join(map(str, left))
 
     def test_own_inspection_empty_after(self, cleaned: tuple[Path, CleanReport, int]) -> None:
@@ -271,7 +277,8 @@ class CleanerContract:
         assert listing(src) == before, "the input folder must not change"
         for name in names:
             assert (src / name).read_bytes() == dirty.read_bytes()
-            assert not exiftool.identifying(out / name, self.rules)
+            assert not exiftool.identifying(out / name, self.rules,
+                                            embedded=self.embedded)
 
     def test_cli_writes_only_where_asked(self, dirty: Path, tmp_path: Path) -> None:
         root = tmp_path

@@ -2,7 +2,10 @@
 
 ``read_tags(path)`` runs ``exiftool -j -G1 -a -u -n`` and returns every
 (group, name, value) it prints, duplicates included. ``identifying(path)``
-keeps the tags that RULES classify as identifying.
+keeps the tags that RULES classify as identifying; with ``embedded=True``
+(``-ee``, what the cleaner contract uses) exiftool also reads timed metadata
+in tracks (GoPro 'gpmd', Google 'camm', Apple 'mebx' GPS, subtitles) and
+embedded documents, which it otherwise skips.
 
 RULES is a data table, evaluated top to bottom; the first rule whose group and
 tag globs (fnmatch, case-sensitive) both match decides. A rule with category
@@ -15,6 +18,7 @@ before the catch-alls (the document and media cleaners extend this table).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -160,10 +164,19 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# In a track's own user data (trak/udta) exiftool prefixes tag names with the
+# track: a ©xyz there prints as "Track3GPSCoordinates", which no rule names.
+# Such names are judged without the prefix as well.
+_TRACK_PREFIX = re.compile(r"^Track\d+(?=[A-Z])")
+
+
 def classify(group: str, name: str, rules: tuple[Rule, ...] = RULES) -> str | None:
-    for rule in rules:
-        if fnmatchcase(group, rule.group) and fnmatchcase(name, rule.tag):
-            return rule.category
+    for candidate in dict.fromkeys((name, _TRACK_PREFIX.sub("", name))):
+        for rule in rules:
+            if fnmatchcase(group, rule.group) and fnmatchcase(candidate, rule.tag):
+                if rule.category is not None:
+                    return rule.category
+                break
     return None
 
 

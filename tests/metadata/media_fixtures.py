@@ -100,6 +100,16 @@ def make_mov(folder: Path, name: str = "clip.mov") -> Path:
     return out
 
 
+def make_m4v(folder: Path, name: str = "clip.m4v") -> Path:
+    """iTunes-style M4V (brand 'M4V '): H.264 + AAC with udta tags and a phone's GPS."""
+    out = folder / name
+    _ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
+            "-b:a", "64k", *_meta_args(), "-brand", "M4V ", "-f", "mp4", str(out))
+    exiftool_write(out, "-GPSCoordinates=51.53, 46.03", "-Make=Apple", "-Model=iPhone 12",
+                   "-SerialNumber=C39XK2ABC123")
+    return out
+
+
 def make_m4a(folder: Path, name: str = "voice.m4a") -> Path:
     out = folder / name
     _ffmpeg(*_AUDIO, "-c:a", "aac", "-b:a", "64k",
