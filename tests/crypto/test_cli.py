@@ -196,3 +196,36 @@ def test_keygen_y_reads_an_encrypted_identity_with_passphrase_fd(tmp_path: Path,
     wrong = cli(["keygen", "-y", str(key)], passphrase="other words")
     assert wrong.returncode == 1
     assert wrong.stdout == b""
+
+
+def test_failed_encrypt_leaves_no_output_file(tmp_path: Path, cli: CliRunner) -> None:
+    """Every way encrypt -o can fail, before or while streaming, leaves the
+    folder as it was, and an existing file of that name untouched."""
+    _, identity = _key(tmp_path)
+    classic = str(identity.recipient())
+    pq = cli(["keygen", "--pq"])
+    assert pq.returncode == 0, pq.stderr
+    hybrid = next(line.split(b": ")[1].decode() for line in pq.stdout.splitlines()
+                  if line.startswith(b"# public key: "))
+    src = tmp_path / "in.bin"
+    src.write_bytes(PLAINTEXT)
+    out = tmp_path / "out.age"
+    failures = {
+        "missing input": ["-r", classic, str(tmp_path / "missing.bin")],
+        "input is a folder": ["-r", classic, str(tmp_path)],
+        # The kernel refuses reads of this file (EIO) once the header is out.
+        "read error while streaming": ["-r", classic, "/proc/self/mem"],
+        "bad recipient": ["-r", classic, "-r", "age1notakey", str(src)],
+        "hybrid mixed with classic": ["-r", classic, "-r", hybrid, str(src)],
+    }
+    for why, args in failures.items():
+        result = cli(["encrypt", "-o", str(out), *args])
+        assert result.returncode == 1, why
+        assert len(result.stderr.decode().splitlines()) == 1, (why, result.stderr)
+        assert _leftovers(tmp_path, {"key.txt", "in.bin"}) == [], why
+    out.write_bytes(b"previous contents")
+    for why, args in failures.items():
+        result = cli(["encrypt", "-o", str(out), *args])
+        assert result.returncode == 1, why
+        assert out.read_bytes() == b"previous contents", why
+        assert _leftovers(tmp_path, {"key.txt", "in.bin", "out.age"}) == [], why

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crypto import keystore
-from crypto.card import CardExpiredError, CardSignatureError, parse_card
+from crypto.card import CardExpiredError, CardSignatureError, onion_address, parse_card
 from crypto.keystore import Protection
 from crypto.pins import PinMismatchError
 from crypto.signing import SigningKey
@@ -170,3 +170,38 @@ def test_create_refuses_bad_input(staff: Staff) -> None:
                    "--name", "Org", "-r", staff.recipient],
                   data_dir=staff.data, fds={"pw": "wrong"})
     assert res.rc == 1 and "passphrase is wrong" in res.err
+
+
+def test_create_with_recipients_file_and_onionshare(staff: Staff) -> None:
+    """-R reads an age-keygen style file (comments and blank lines skipped);
+    an onionshare: endpoint keeps its address and client auth."""
+    second = run_cli(["keygen"], data_dir=staff.data)
+    assert second.rc == 0, second.err
+    key_file = staff.tmp / "recipients.txt"
+    public = second.out.split("# public key: ")[1].split()[0]
+    key_file.write_text(f"# second staff member\n\n{public}\n")
+    onion = onion_address(bytes(range(32)))
+    other = onion_address(bytes(range(1, 33)))
+    auth = "B" * 52
+    path = staff.create("-R", str(key_file), "--endpoint", f"onionshare:{onion}:{auth}",
+                        "--endpoint", f"onionshare:{other}")
+    card = parse_card(path.read_text())
+    assert card.recipients == (staff.recipient, public)
+    shares = [ep for ep in card.endpoints if ep.kind == "onionshare"]
+    assert [(ep.address, ep.client_auth) for ep in shares] == [(onion, auth), (other, None)]
+    res = run_cli(["card", "show", str(path)], data_dir=staff.data)
+    assert res.rc == 0 and onion in res.out and public in res.out
+    # A short address, a typo (checksum), a bad client auth: refused, no card written.
+    typo = ("b" if onion[0] != "b" else "c") + onion[1:]
+    for bad in ("onionshare:short.onion", f"onionshare:{typo}",
+                f"onionshare:{onion}:not-base32"):
+        res = run_cli(["card", "create", "--signing-key", str(staff.sign),
+                       "--passphrase-fd", "{pw}", "--name", "Org", "-r", staff.recipient,
+                       "--endpoint", bad, "-o", str(staff.tmp / "bad.txt")],
+                      data_dir=staff.data, fds={"pw": "staff pw"})
+        assert res.rc == 1 and "A field of the card is not allowed" in res.err, res.err
+        assert not (staff.tmp / "bad.txt").exists()
+    missing = run_cli(["card", "create", "--signing-key", str(staff.sign), "--passphrase-fd",
+                       "{pw}", "--name", "Org", "-R", str(staff.tmp / "none.txt")],
+                      data_dir=staff.data, fds={"pw": "staff pw"})
+    assert missing.rc == 1 and len(missing.err.strip().splitlines()) == 1
