@@ -2,11 +2,12 @@
 
 Each file is detected from its content, inspected and, with ``--out``,
 cleaned and verified, then written to ``DIR/<basename>`` through a temporary
-file in DIR that is linked into place (never overwriting anything). A file
-that cannot be cleaned with certainty is explained on stderr; the exit status
-is 2 if any file was refused, 0 if all were cleaned (or, without ``--out``,
-all could be). File names are taken literally: use ``--`` before names that
-start with ``-``.
+file in DIR that is linked into place (never overwriting anything). What
+cleaning cannot remove (faces, voices, text burned into a picture) is printed
+under each file as a warning. A file that cannot be cleaned with certainty is
+explained on stderr; the exit status is 2 if any file was refused, 0 if all
+were cleaned (or, without ``--out``, all could be). File names are taken
+literally: use ``--`` before names that start with ``-``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -67,8 +69,15 @@ def _print_inspection(label: str, result: Inspection, out: TextIO) -> None:
     for finding in result.findings:
         print(f"  [{finding.category.value}] {sanitize(finding.field, max_len=120)}: "
               f"{sanitize(finding.untrusted_value, max_len=200)}", file=out)
-    for warning in result.warnings:
-        print(f"  note: {warning}", file=out)
+    _print_warnings(result.warnings, (), out)
+
+
+def _print_warnings(warnings: Sequence[str], shown: Collection[str], out: TextIO) -> None:
+    """What cleaning cannot remove (text burned into a picture, voices...),
+    once per file: those ``--show`` already printed are not repeated."""
+    for warning in warnings:
+        if warning not in shown:
+            print(f"  warning: {sanitize(warning, max_len=1000)}", file=out)
 
 
 def _write_plan(plan: CleanPlan, target: Path) -> None:
@@ -105,8 +114,11 @@ def _one(path: Path, args: argparse.Namespace) -> None:
         raise _Refusal("This is not a file that can be read.")
     src = Source.from_path(path)
     name = path.name
+    shown: tuple[str, ...] = ()
     if args.show:
-        _print_inspection(_label(path), engine.inspect(src, name), sys.stdout)
+        inspection = engine.inspect(src, name)
+        _print_inspection(_label(path), inspection, sys.stdout)
+        shown = inspection.warnings
     target: Path | None = None
     if args.out is not None:
         target = args.out / name
@@ -117,6 +129,7 @@ def _one(path: Path, args: argparse.Namespace) -> None:
     if target is None:
         if not args.show:
             print(f"{_label(path)}: can be cleaned", file=sys.stdout)
+        _print_warnings(plan.report.warnings, shown, sys.stdout)
         return
     _write_plan(plan, target)
     how = "pixels/sound unchanged" if plan.report.lossless else "re-encoded (not bit-identical)"
@@ -124,6 +137,7 @@ def _one(path: Path, args: argparse.Namespace) -> None:
           f"{len(plan.report.removed)} details removed)", file=sys.stdout)
     for note in plan.report.notes:
         print(f"  note: {note}", file=sys.stdout)
+    _print_warnings(plan.report.warnings, shown, sys.stdout)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,6 +8,8 @@ import threading
 import time
 from typing import Any
 
+from crypto.statekey import KeyStoreUnavailableError, StateKeyStore
+from submitter.app_state import AppState
 from submitter.outbox.courier import Courier, Route
 from submitter.outbox.keystore import default_key_store
 from submitter.outbox.paths import data_dir
@@ -101,11 +103,20 @@ def _deliver(args: argparse.Namespace) -> int:
 
 def _wipe(args: argparse.Namespace) -> int:
     if not args.yes:
-        answer = input("Erase every part in the outbox and its key? Type 'erase': ")
+        answer = input("Erase every part in the outbox, the trusted organisations "
+                       "and their key? Type 'erase': ")
         if answer.strip() != "erase":
             print("Nothing was erased.")
             return 1
-    with _open() as ob:
-        ob.wipe()
-    print("The outbox and its key are erased.")
+    # The same quick delete as the window's: the outbox, the trusted list and
+    # the salt go with the state key. Erasing the outbox alone would leave the
+    # trusted list sealed under a key that no longer exists, and every later
+    # `submit --to` would fail on it.
+    root = data_dir()
+    try:
+        store: StateKeyStore | None = default_key_store(root, interactive=False)
+    except KeyStoreUnavailableError:
+        store = None  # no key store and no passphrase: the files still go
+    AppState(root, store).quick_delete()
+    print("The outbox, the trusted organisations and their key are erased.")
     return 0

@@ -158,17 +158,18 @@ def _analyse_mp3(fh: BinaryIO, size: int) -> tuple[list[Finding], list[Piece]]:
             end -= total
             continue
         break
-    # Some writers leave zero padding after the tag: harmless, kept. Anything
-    # else before the first frame could be hidden data: refused.
+    # Some writers leave zero padding after the tag: dropped with the tag, so
+    # the cleaned file starts with its first frame (and is recognised as MP3
+    # again). Anything else before the first frame could be hidden data: refused.
     lead = _read_at(fh, start, min(end - start, 65536))
     first_byte = len(lead) - len(lead.lstrip(b"\x00"))
     if end - start - first_byte < 4 or not _mp3_frame_ok(lead[first_byte : first_byte + 4]):
         raise CorruptRefused("no MPEG audio frame after the tags")
+    start += first_byte
     pieces: list[Piece] = [Span(start, end - start)]
     # The encoder's name in a Xing/Info frame's LAME extension ("LAME3.100",
     # "Lavc60.31"): its version is blanked, and the tag's CRC recomputed.
-    head = _read_at(fh, start, min(end - start, first_byte + 2048))
-    frame = head[first_byte:]
+    frame = _read_at(fh, start, min(end - start, 2048))
     lame = _lame_encoder(frame)
     if lame is not None:
         at, text = lame
@@ -181,8 +182,7 @@ def _analyse_mp3(fh: BinaryIO, size: int) -> tuple[list[Finding], list[Piece]]:
         if crc_at + 2 <= len(frame) and \
                 _crc16(frame[:crc_at]) == struct.unpack_from(">H", frame, crc_at)[0]:
             struct.pack_into(">H", patched, crc_at, _crc16(bytes(patched[:crc_at])))
-        pieces = [head[:first_byte] + bytes(patched),
-                  Span(start + len(head), end - start - len(head))]
+        pieces = [bytes(patched), Span(start + len(frame), end - start - len(frame))]
     return findings, pieces
 
 

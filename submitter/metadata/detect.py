@@ -79,9 +79,8 @@ def _zip_kind(src: Source) -> FileKind:
     return FileKind.ZIP
 
 
-def _mp3_sync(head: bytes) -> bool:
-    if head.startswith(b"ID3"):
-        return True
+def _mp3_frame_sync(head: bytes) -> bool:
+    """An MPEG audio frame header at 0: only 11 bits plus a layer, a weak sign."""
     return len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0 and head[1] & 0x06 != 0
 
 
@@ -99,50 +98,67 @@ def _text_kind(head: bytes, ext: str) -> FileKind | None:
     return FileKind.TEXT
 
 
+def _fixed_signature(src: Source, head: bytes, ext: str) -> FileKind | None:
+    """The kind named by a signature at a fixed offset, or None.
+
+    These are checked before anything lenient: a tar whose first member is
+    named "%PDF-1.7 notes.txt", or a zip whose first stored member is a PDF,
+    is a tar or a zip, not a PDF.
+    """
+    if head.startswith(b"\xff\xd8\xff"):
+        return FileKind.JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return FileKind.PNG
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return FileKind.GIF
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return FileKind.TIFF
+    if head[:4] == b"RIFF":
+        riff = {b"WEBP": FileKind.WEBP, b"WAVE": FileKind.WAV, b"AVI ": FileKind.AVI}
+        if head[8:12] in riff:
+            return riff[head[8:12]]
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return _zip_kind(src)
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return FileKind.TAR
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return FileKind.WEBM if b"webm" in head[:64] else FileKind.MKV
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and ext in ("docx", "xlsx", "pptx"):
+        # Office keeps a password-protected .docx/.xlsx/.pptx in an OLE container.
+        raise EncryptedRefused("office document in an encrypted container")
+    if head.startswith(b"fLaC"):
+        return FileKind.FLAC
+    if head.startswith(b"OggS"):
+        if b"OpusHead" in head or b"\x01vorbis" in head:
+            return FileKind.OGG
+        raise UnknownTypeRefused("ogg stream of an unsupported codec")
+    if head.startswith(b"%PDF-"):
+        return FileKind.PDF
+    kind = _iso_kind(head)
+    if kind is None and head.startswith(b"ID3"):
+        kind = FileKind.MP3
+    return kind
+
+
 def sniff(src: Source, name: str | None = None) -> FileKind:
-    """The kind the content shows, or UnknownTypeRefused."""
+    """The kind the content shows, or UnknownTypeRefused.
+
+    Strongest evidence first: signatures at fixed offsets, then PDF's lenient
+    header (readers accept "%PDF-" anywhere in the first 1024 bytes), then a
+    bare MPEG audio frame sync, then plain text.
+    """
     with src.open() as fh:
         head = fh.read(_HEAD)
     ext = _extension(name)
-    kind: FileKind | None = None
-    if head.startswith(b"\xff\xd8\xff"):
-        kind = FileKind.JPEG
-    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
-        kind = FileKind.PNG
-    elif head[:6] in (b"GIF87a", b"GIF89a"):
-        kind = FileKind.GIF
-    elif head[:4] in (b"II*\x00", b"MM\x00*"):
-        kind = FileKind.TIFF
-    elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        kind = FileKind.WEBP
-    elif head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        kind = FileKind.WAV
-    elif head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        kind = FileKind.AVI
-    elif b"%PDF-" in head[:1024]:
+    kind = _fixed_signature(src, head, ext)
+    if kind is None and b"%PDF-" in head[:1024]:
         kind = FileKind.PDF
-    elif head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-        kind = _zip_kind(src)
-    elif head.startswith(b"\x1a\x45\xdf\xa3"):
-        kind = FileKind.WEBM if b"webm" in head[:64] else FileKind.MKV
-    elif head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") and ext in ("docx", "xlsx", "pptx"):
-        # Office keeps a password-protected .docx/.xlsx/.pptx in an OLE container.
-        raise EncryptedRefused("office document in an encrypted container")
-    elif head.startswith(b"fLaC"):
-        kind = FileKind.FLAC
-    elif head.startswith(b"OggS"):
-        if b"OpusHead" in head or b"\x01vorbis" in head:
-            kind = FileKind.OGG
-    elif len(head) >= 262 and head[257:262] == b"ustar":
-        kind = FileKind.TAR
-    else:
-        kind = _iso_kind(head)
-        if kind is None and _mp3_sync(head):
-            kind = FileKind.MP3
-        # No ending at all: content decides, as for every other kind.
-        text_ok = not ext or ext in (EXTENSIONS[FileKind.TEXT] | EXTENSIONS[FileKind.CSV])
-        if kind is None and head and text_ok:
-            kind = _text_kind(head, ext)
+    if kind is None and _mp3_frame_sync(head):
+        kind = FileKind.MP3
+    # No ending at all: content decides, as for every other kind.
+    text_ok = not ext or ext in (EXTENSIONS[FileKind.TEXT] | EXTENSIONS[FileKind.CSV])
+    if kind is None and head and text_ok:
+        kind = _text_kind(head, ext)
     if kind is None:
         raise UnknownTypeRefused("no known signature")
     return kind

@@ -3,14 +3,20 @@
 TIFF keeps metadata in the same directories as the picture's own layout, so
 it is rebuilt from decoded pixels (deflate-compressed, which is lossless); the
 pixels are compared after the round trip and anything that does not come back
-identical is refused. Multi-page TIFFs (often a hidden preview page) are
-refused rather than guessed at.
+identical is refused. Pillow holds at most 8 bits per colour (16 for grey),
+so a 16-bit colour scan, premultiplied transparency, a finer palette or an
+unnamed extra channel cannot come back exactly: such a rewrite is reported as
+not lossless, with a note saying why. Samples whose meaning Pillow would
+change (signed bytes read as unsigned, 12-bit grey stored as 16-bit,
+unsigned 32-bit values read as signed) are refused. Multi-page TIFFs (often a
+hidden preview page) are refused rather than guessed at.
 
 HEIC and AVIF have no lossless route we can verify here: the picture is
 re-encoded at high quality with no EXIF, XMP or colour profile and the report
-says so (``lossless = False``). Thumbnails, depth maps and other auxiliary
-pictures are dropped. Files holding several top-level pictures (bursts) are
-refused.
+says so (``lossless = False``); a picture of more than 8 bits per colour
+(phones' HDR photos) is saved with 8, and the report says that too.
+Thumbnails, depth maps and other auxiliary pictures are dropped. Files
+holding several top-level pictures (bursts) are refused.
 
 In all three the orientation is applied to the pixels, so the output is
 upright without any metadata.
@@ -70,6 +76,15 @@ _TIFF_CONTAINERS = {
     34377: "Photoshop resources", 34675: "ICC colour profile", 330: "sub-pictures",
 }
 _LOSSLESS_MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "CMYK", "I;16", "I", "F"})
+# Bits per sample each of those modes holds.
+_MODE_BITS = {"1": 1, "L": 8, "LA": 8, "P": 8, "RGB": 8, "RGBA": 8, "CMYK": 8,
+              "I;16": 16, "I": 32, "F": 32}
+_UNSIGNED, _SIGNED, _FLOAT = 1, 2, 3  # TIFF SampleFormat
+PRECISION_NOTE = (
+    "This picture had more colour detail than can be kept while cleaning it "
+    "(for example 16 instead of 8 bits per colour). It was saved with less: it "
+    "looks the same on screen but is not identical to the original."
+)
 _HEIF_READY = False
 
 
@@ -207,6 +222,61 @@ def _heif_extras(data: bytes) -> list[Finding]:
     return out
 
 
+def _ints(value: object, default: int) -> tuple[int, ...]:
+    """A TIFF tag's integers (one or several); an absent tag gives its default."""
+    if value is None:
+        return (default,)
+    items = tuple(value) if isinstance(value, tuple | list) else (value,)
+    if not items:
+        return (default,)
+    if not all(isinstance(v, int) for v in items):
+        raise UnsupportedContentRefused("TIFF layout tag is not a whole number")
+    return tuple(int(v) for v in items)
+
+
+def _tiff_samples_exact(im: Image.Image) -> bool:
+    """Whether Pillow's decoded pixels hold the file's samples exactly.
+
+    False when precision is lost (16-bit colour kept as 8, premultiplied
+    alpha undone, an unnamed extra channel dropped, a 16-bit palette kept as
+    8); refused when the decoded numbers would mean something else.
+    """
+    tags: Any = getattr(im, "tag_v2", {})
+    top = max(_ints(tags.get(258), 1))  # BitsPerSample, 1 by default
+    formats = set(_ints(tags.get(339), _UNSIGNED))  # SampleFormat
+    if im.mode == "F":
+        same_meaning = formats == {_FLOAT} and top == 32
+    elif im.mode == "I":
+        # Unsigned 32-bit samples are read as signed: exact only below 2**31.
+        same_meaning = formats <= {_UNSIGNED, _SIGNED} and top <= 32 and (
+            formats == {_SIGNED} or top < 32 or _min_value(im) >= 0)
+    elif im.mode == "I;16":
+        same_meaning = formats == {_UNSIGNED} and top == 16  # 12-bit would turn dark
+    else:
+        same_meaning = formats == {_UNSIGNED}
+    if not same_meaning:
+        raise UnsupportedContentRefused(f"TIFF samples {top} bits, format {sorted(formats)}")
+    if top > _MODE_BITS[im.mode]:
+        return False
+    samples = _ints(tags.get(277), 1)[0]  # SamplesPerPixel
+    if samples != len(im.getbands()):
+        return False  # an extra channel Pillow does not keep
+    if 1 in _ints(tags.get(338), 0):  # ExtraSamples: premultiplied alpha, undone on reading
+        return False
+    if im.mode == "P":
+        # TIFF palettes have 16 bits per colour; Pillow keeps the high byte
+        # and writes it back times 256, so only such entries return as they were.
+        return all(v % 256 == 0 for v in _ints(tags.get(320), 0))
+    return True
+
+
+def _min_value(im: Image.Image) -> float:
+    low = im.getextrema()[0]  # one band: (lowest, highest)
+    if not isinstance(low, int | float):
+        raise UnsupportedContentRefused("TIFF pixel range unreadable")
+    return float(low)
+
+
 def _upright_pixels(im: Image.Image) -> Image.Image:
     im.load()
     orientation = 1
@@ -265,12 +335,18 @@ class _Reencoder:
                 raise UnsupportedContentRefused("several pictures in one file")
             if kind is FileKind.TIFF and im.mode not in _LOSSLESS_MODES:
                 raise UnsupportedContentRefused(f"TIFF pixel mode {im.mode}")
+            lossless = kind is FileKind.TIFF and _tiff_samples_exact(im)
+            depth = im.info.get("bit_depth")  # HEIF: an HDR picture is saved as 8-bit
+            reduced = isinstance(depth, int) and depth > 8
             fresh = _upright_pixels(im)
             cleaned = _encode(fresh, kind)
             _check_output(cleaned, fresh, kind, limits)
-        lossless = kind is FileKind.TIFF
-        notes = (["The picture was rewritten without its hidden details; pixels are unchanged."]
-                 if lossless else [LOSSY_NOTE])
+        if lossless:
+            notes = ["The picture was rewritten without its hidden details; pixels are unchanged."]
+        elif kind is FileKind.TIFF:
+            notes = [PRECISION_NOTE]  # deflate itself is lossless: only the depth went
+        else:
+            notes = [LOSSY_NOTE, PRECISION_NOTE] if reduced else [LOSSY_NOTE]
         if any("colour profile" in f.field for f in found):
             notes.append(ICC_NOTE)
         if not found:

@@ -126,3 +126,51 @@ def dirty_avif(tmp_path: Path) -> Path:
     pattern().save(path, "AVIF", quality=95)
     exiftool_write(path, *EXIF_ARGS, *XMP_ARGS)
     return path
+
+
+def raw_tiff(
+    width: int,
+    height: int,
+    bits: int,
+    samples: int,
+    photometric: int,
+    data: bytes,
+    *,
+    sample_format: int | None = None,
+    extra_samples: tuple[int, ...] = (),
+) -> bytes:
+    """A one-strip uncompressed little-endian TIFF with any sample layout.
+
+    Pillow only writes the layouts it can hold in memory; this writes the
+    ones it cannot (16 bits per colour, signed bytes, 12-bit grey, extra
+    channels) so the cleaner's handling of them can be checked.
+    """
+    import struct
+
+    arrays: list[tuple[int, tuple[int, ...]]] = [
+        (256, (width,)), (257, (height,)), (258, (bits,) * samples), (259, (1,)),
+        (262, (photometric,)), (273, (0,)), (277, (samples,)), (278, (height,)),
+        (279, (len(data),)),
+    ]
+    if extra_samples:
+        arrays.append((338, extra_samples))
+    if sample_format is not None:
+        arrays.append((339, (sample_format,) * samples))
+    arrays.sort()
+    ifd_len = 2 + 12 * len(arrays) + 4
+    blobs = bytearray()
+    blob_at = 8 + ifd_len
+    data_at = blob_at + sum(2 * len(v) for _, v in arrays if len(v) > 2)
+    entries = bytearray(struct.pack("<H", len(arrays)))
+    for tag, values in arrays:
+        if tag in (273, 279):  # LONG offsets and counts
+            value = data_at if tag == 273 else values[0]
+            entries += struct.pack("<HHII", tag, 4, 1, value)
+        elif len(values) <= 2:
+            entries += struct.pack("<HHI", tag, 3, len(values))
+            entries += struct.pack(f"<{len(values)}H", *values).ljust(4, b"\x00")
+        else:
+            entries += struct.pack("<HHII", tag, 3, len(values), blob_at + len(blobs))
+            blobs += struct.pack(f"<{len(values)}H", *values)
+    entries += struct.pack("<I", 0)
+    return b"II*\x00" + struct.pack("<I", 8) + bytes(entries) + bytes(blobs) + data

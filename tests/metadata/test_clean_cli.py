@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from submitter.metadata import engine
 from submitter.metadata.model import CorruptRefused, UnknownTypeRefused
-from tests.metadata import exiftool
+from submitter.metadata.source import Source
+from tests.metadata import docgen, exiftool
 from tests.metadata import image_fixtures as fx
 from tests.metadata.contract import listing, run_cli
 
@@ -121,3 +123,50 @@ def test_show_on_a_refused_file_explains_on_stderr(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert CorruptRefused.message in proc.stderr
     assert proc.stdout == ""
+
+
+def _block(stdout: str, label: str) -> list[str]:
+    """The indented lines printed under the line that starts with ``label``."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(label))
+    block = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("  "):
+            break
+        block.append(line.strip())
+    return block
+
+
+def test_out_prints_each_files_warnings_under_it(tmp_path: Path) -> None:
+    photo = _dirty(tmp_path)
+    pdf = docgen.make_pdf(tmp_path / "in" / "report.pdf", xmp=False)
+    expected = {}
+    for path in (photo, pdf):
+        warnings = engine.prepare(Source.from_path(path), path.name).report.warnings
+        assert warnings  # what cleaning cannot remove: faces, text on the page...
+        expected[path.name] = warnings
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = run_cli("clean", "--out", str(out), str(photo), str(pdf), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for path in (photo, pdf):
+        block = _block(proc.stdout, f"{path}: cleaned ->")
+        for warning in expected[path.name]:
+            assert f"warning: {warning}" in block, (warning, block)
+    # Each warning under its own file only: the PDF's are not under the photo.
+    photo_block = _block(proc.stdout, f"{photo}: cleaned ->")
+    assert not any(f"warning: {w}" in photo_block for w in expected[pdf.name])
+    assert any("text" in w for w in expected[photo.name])  # e.g. a date stamp in the picture
+
+
+def test_warnings_printed_once_with_show_and_when_only_checking(tmp_path: Path) -> None:
+    photo = _dirty(tmp_path)
+    (warning,) = engine.prepare(Source.from_path(photo), photo.name).report.warnings
+    out = tmp_path / "out"
+    out.mkdir()
+    shown = run_cli("clean", "--show", "--out", str(out), str(photo), cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.count(warning) == 1
+    checked = run_cli("clean", str(photo), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert _block(checked.stdout, f"{photo}: can be cleaned") == [f"warning: {warning}"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,55 @@ def test_detect_from_path(tmp_path: Path) -> None:
     path = tmp_path / "-rf"
     Image.new("RGB", (4, 4)).save(path, "PNG")
     assert detect(Source.from_path(path), path.name) is FileKind.PNG
+
+
+def _tar_with(name: str, content: bytes) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tf:
+        info = tarfile.TarInfo(name)
+        info.size = len(content)
+        tf.addfile(info, io.BytesIO(content))
+    return buf.getvalue()
+
+
+def test_tar_whose_first_member_is_named_like_a_pdf_is_a_tar() -> None:
+    data = _tar_with("%PDF-1.7 notes.txt", b"plain notes\n")
+    assert data.startswith(b"%PDF-1.7")  # the member name opens the header block
+    src = Source.from_bytes(data)
+    assert sniff(src) is FileKind.TAR
+    assert detect(src, "notes.tar") is FileKind.TAR
+    with pytest.raises(TypeMismatchRefused):
+        detect(src, "notes.pdf")
+
+
+def test_tar_whose_first_member_is_a_pdf_is_a_tar() -> None:
+    data = _tar_with("a.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    assert b"%PDF-" in data[:1024]
+    assert sniff(Source.from_bytes(data)) is FileKind.TAR
+
+
+def test_zip_whose_first_stored_member_is_a_pdf_is_a_zip() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("a.pdf", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+    data = buf.getvalue()
+    assert 0 < data.index(b"%PDF-") < 1024
+    src = Source.from_bytes(data)
+    assert sniff(src) is FileKind.ZIP
+    assert detect(src, "bundle.zip") is FileKind.ZIP
+    with pytest.raises(TypeMismatchRefused):
+        detect(src, "bundle.pdf")
+
+
+def test_id3_tag_mentioning_pdf_is_still_mp3() -> None:
+    data = b"ID3\x04\x00\x00\x00\x00\x00\x20" + b"COMM%PDF-1.7 see attached" + b"\x00" * 64
+    assert sniff(Source.from_bytes(data)) is FileKind.MP3
+
+
+@pytest.mark.parametrize("junk", [b"", b"\r\n", b"garbage before the header\n" * 10])
+def test_pdf_header_anywhere_in_the_first_kib_without_a_stronger_signature(junk: bytes) -> None:
+    data = junk + b"%PDF-1.4\n%%EOF\n"
+    assert sniff(Source.from_bytes(data), "a.pdf") is FileKind.PDF
+    late = b"x" * 1024 + b"%PDF-1.4\n"
+    with pytest.raises(UnknownTypeRefused):
+        sniff(Source.from_bytes(late), "a.pdf")

@@ -13,6 +13,7 @@ from PIL import Image, ImageChops, ImageOps, ImageStat
 
 from submitter.metadata import engine
 from submitter.metadata.images_common import minimal_exif
+from submitter.metadata.images_reencoded import PRECISION_NOTE
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
     Category,
@@ -588,3 +589,102 @@ def test_heic_thumbnail_reported_and_dropped() -> None:
     assert any(f.category is Category.HIDDEN_CONTENT and "thumbnail" in f.field for f in found)
     cleaned, _ = _clean(buf.getvalue(), "t.heic")
     assert not pillow_heif.open_heif(io.BytesIO(cleaned))[0].info.get("thumbnails")
+
+
+def _rgb48(width: int = 4, height: int = 3) -> bytes:
+    # Neighbouring 16-bit values that the same 8-bit value would stand for.
+    samples = [(x * 4099 + y * 257 + c * 3) % 65536
+               for y in range(height) for x in range(width) for c in range(3)]
+    return fx.raw_tiff(width, height, 16, 3, 2, struct.pack(f"<{len(samples)}H", *samples))
+
+
+def test_16_bit_colour_tiff_is_not_reported_lossless(tmp_path: Path) -> None:
+    path = tmp_path / "scan.tif"
+    path.write_bytes(_rgb48())
+    fx.exiftool_write(path, "-Artist=Jane Doe", "-Software=Scanner 2")
+    assert any(t.name == "BitsPerSample" and t.value == "16 16 16"
+               for t in exiftool.read_tags(path))
+    assert exiftool.identifying(path)
+    cleaned, report = _clean(path.read_bytes(), path.name)
+    assert report.lossless is False
+    assert PRECISION_NOTE in report.notes
+    assert not any("pixels are unchanged" in n for n in report.notes)
+    out = tmp_path / "c.tif"
+    out.write_bytes(cleaned)
+    assert not exiftool.identifying(out)
+    back = Image.open(out)
+    assert (back.mode, back.size) == ("RGB", (4, 3))
+
+
+def test_16_bit_grey_tiff_stays_exact(tmp_path: Path) -> None:
+    values = (1, 2, 40000, 65535)
+    data = fx.raw_tiff(4, 1, 16, 1, 1, struct.pack("<4H", *values))
+    cleaned, report = _clean(data, "grey.tif")
+    assert report.lossless is True
+    back = Image.open(io.BytesIO(cleaned))
+    assert back.mode == "I;16"
+    assert tuple(back.get_flattened_data()) == values
+
+
+@pytest.mark.parametrize(
+    ("samples", "extra", "pixel"),
+    [(4, (1,), bytes([100, 50, 20, 128])),  # premultiplied alpha, undone when read
+     (4, (0,), bytes([100, 50, 20, 128]))],  # an unnamed fourth channel, dropped
+    ids=["premultiplied-alpha", "unnamed-extra-channel"],
+)
+def test_tiff_channels_pillow_cannot_keep_are_not_lossless(
+    samples: int, extra: tuple[int, ...], pixel: bytes
+) -> None:
+    data = fx.raw_tiff(2, 2, 8, samples, 2, pixel * 4, extra_samples=extra)
+    _, report = _clean(data, "a.tif")
+    assert report.lossless is False
+    assert PRECISION_NOTE in report.notes
+
+
+@pytest.mark.parametrize(
+    ("bits", "fmt", "data"),
+    [(8, 2, struct.pack("<4b", 1, -2, 3, 4)),  # signed bytes would read as unsigned
+     (32, 1, struct.pack("<4I", 1, 2, 3_000_000_000, 7)),  # unsigned read as signed
+     (12, 1, bytes.fromhex("001fff800123"))],  # 12-bit grey kept as 16-bit turns dark
+    ids=["signed-8", "unsigned-32-high", "grey-12"],
+)
+def test_tiff_samples_whose_meaning_would_change_refused(bits: int, fmt: int, data: bytes) -> None:
+    raw = fx.raw_tiff(4, 1, bits, 1, 1, data, sample_format=fmt)
+    with pytest.raises(UnsupportedContentRefused):
+        engine.prepare(Source.from_bytes(raw), "a.tif")
+
+
+def test_32_bit_unsigned_grey_below_the_sign_bit_stays_exact() -> None:
+    raw = fx.raw_tiff(4, 1, 32, 1, 1, struct.pack("<4I", 1, 2, 70_000, 2**31 - 1))
+    cleaned, report = _clean(raw, "a.tif")
+    assert report.lossless is True
+    assert tuple(Image.open(io.BytesIO(cleaned)).get_flattened_data()) == (1, 2, 70_000, 2**31 - 1)
+
+
+def test_high_bit_depth_heic_says_detail_was_lost() -> None:
+    import pillow_heif
+
+    heif = pillow_heif.from_bytes(mode="RGB;16", size=(16, 16), data=bytes(range(256)) * 6)
+    buf = io.BytesIO()
+    heif.save(buf, format="HEIF")
+    pillow_heif.register_heif_opener()
+    assert Image.open(io.BytesIO(buf.getvalue())).info["bit_depth"] == 10
+    _, report = _clean(buf.getvalue(), "hdr.heic")
+    assert report.lossless is False
+    assert PRECISION_NOTE in report.notes
+
+
+def test_palette_finer_than_8_bits_is_not_lossless(tmp_path: Path) -> None:
+    path = tmp_path / "p.tif"
+    fx.pattern("L").convert("P").save(path, "TIFF")
+    data = bytearray(path.read_bytes())
+    im = Image.open(io.BytesIO(bytes(data)))
+    colormap = im.tag_v2[320]
+    # The palette as libtiff writes it (value * 257): its low bytes cannot be kept.
+    old = struct.pack(f"<{len(colormap)}H", *colormap)
+    new = struct.pack(f"<{len(colormap)}H", *(v // 256 * 257 for v in colormap))
+    assert data.count(old) == 1
+    patched = bytes(data).replace(old, new)
+    _, report = _clean(patched, "p.tif")
+    assert report.lossless is False
+    assert PRECISION_NOTE in report.notes

@@ -19,7 +19,7 @@ from submitter.metadata.model import (
     EncryptedRefused,
     UnsupportedContentRefused,
 )
-from submitter.metadata.pdf import NEUTRAL_ID
+from submitter.metadata.pdf import _LAYERS_WARNING, NEUTRAL_ID
 from submitter.metadata.source import Source
 from tests.metadata import docgen, exiftool
 from tests.metadata.contract import CleanerContract
@@ -238,3 +238,34 @@ def test_dynamic_xfa_refused(tmp_path: Path) -> None:
     pdf.save(path)
     with pytest.raises(UnsupportedContentRefused):
         engine.prepare(Source.from_path(path), path.name)
+
+
+def test_layers_warned_in_inspect_and_in_the_clean_report(tmp_path: Path) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    hidden = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.OCG,
+                                                  Name=pikepdf.String("Draft notes")))
+    pdf.Root.OCProperties = pikepdf.Dictionary(
+        OCGs=pikepdf.Array([hidden]),
+        D=pikepdf.Dictionary(Order=pikepdf.Array([hidden]), OFF=pikepdf.Array([hidden])),
+    )
+    page = pdf.pages[0]
+    page.Resources = pikepdf.Dictionary(Properties=pikepdf.Dictionary(L0=hidden))
+    page.Contents = pdf.make_stream(b"/OC /L0 BDC BT /F1 12 Tf 72 720 Td (hidden) Tj ET EMC")
+    path = tmp_path / "layers.pdf"
+    pdf.save(path)
+
+    found = engine.inspect(Source.from_path(path), path.name)
+    assert _LAYERS_WARNING in found.warnings
+    plan = engine.prepare(Source.from_path(path), path.name)
+    assert _LAYERS_WARNING in plan.report.warnings
+    buf = io.BytesIO()
+    plan.write_to(buf)
+    with pikepdf.open(io.BytesIO(buf.getvalue())) as out:
+        assert b"(hidden)" in out.pages[0].Contents.read_bytes()  # the page itself is kept
+
+
+def test_no_layers_no_layers_warning(tmp_path: Path) -> None:
+    path = docgen.make_pdf(tmp_path / "plain.pdf", xmp=False)
+    assert _LAYERS_WARNING not in engine.inspect(Source.from_path(path), path.name).warnings
+    assert _LAYERS_WARNING not in engine.prepare(Source.from_path(path), path.name).report.warnings
