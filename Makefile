@@ -22,6 +22,7 @@ APT_RUNTIME += fonts-dejavu-core  # Cyrillic glyphs for the Russian UI (and its 
 APT_PEERS := age libimage-exiftool-perl ffmpeg mat2 microsocks gnome-keyring dbus \
 	dbus-x11 xvfb xauth curl desktop-file-utils appstream \
 	zbar-tools time
+APT_PEERS += strace  # watches every file a real submit opens for writing (tests/bundle)
 APT_PEERS += zip  # Info-ZIP: real-world zips (extra fields, passwords) for the archive tests
 # exiftool reads inside ZIP containers (DOCX, ODT, ZIP) only with Archive::Zip,
 # a recommends that --no-install-recommends leaves out.

@@ -142,3 +142,39 @@ def test_a_pinned_card_that_has_since_expired_is_not_used(
         assert run_cli(["submit", "--to", to, "--outbox", str(usb), str(inputs[0])]) == 1
         assert "expired" in capsys.readouterr().err.lower()
     assert listing(usb) == sent  # nothing new was written
+
+
+@pytest.mark.parametrize("keep", [True, False], ids=["keep-names", "neutral"])
+def test_submit_keep_names_on_the_command_line(tmp_path: Path, env: Path, card_file: Path,
+                                               inputs: list[Path], key_file: Path, keep: bool,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    flag = ["--keep-names"] if keep else []
+    assert run_cli(["submit", "--to", str(card_file), "--outbox", str(usb), *flag,
+                    *map(str, inputs)]) == 0
+    parts = [Path(p) for p in capsys.readouterr().out.split()[2:]]
+    assert len(parts) == 1 and parts[0].parent == usb
+    assert not [n for n, _, _ in listing(usb) if any(i.stem in n for i in inputs)]
+
+    ngo = tmp_path / "ngo"
+    ngo.mkdir()
+    assert run_cli(["open", "-i", str(key_file), "-o", str(ngo), str(parts[0])]) == 0
+    report = capsys.readouterr().out
+    folder = next(ngo.iterdir())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    names = [f["name"] for f in manifest["files"]]
+    if keep:
+        expected = ["0001-photo.jpg", "0002-report.pdf", "0003-clip.mp4"]
+    else:
+        expected = ["file-0001.jpg", "file-0002.pdf", "file-0003.mp4"]
+    assert names == expected
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [*expected, "manifest.json", "message.txt"])
+    for name, src in zip(expected, inputs, strict=True):
+        assert (folder / name).read_bytes() == cleaned_bytes(src)
+        assert name in report
+    if not keep:  # neutral: the original names appear nowhere in the result's text
+        for text in ((folder / "manifest.json").read_text(),
+                     (folder / "message.txt").read_text(), report):
+            assert not [i for i in inputs if i.stem in text]
