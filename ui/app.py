@@ -85,6 +85,9 @@ def build(
     keys = KeysPage(tasks, data_dir=state.data_dir)
     review = ReviewPage(tasks, state, recipient, files, message)
     outbox = OutboxPage(tasks, state)
+    if demo_org is not None:
+        # The demo inbox listens on 127.0.0.1, which Tor cannot reach: deliver directly.
+        outbox.use_demo()
     source_pages: list[QWidget] = [recipient, files, message, review, outbox]
     inbox = InboxPage(tasks)
     if demo_org is not None:
@@ -106,9 +109,11 @@ def _quick_delete(parts: AppParts) -> None:
     if not confirm_quick_delete(parts.window):
         return
     # Stop every worker first (a seal in progress stops at its next chunk), so
-    # nothing writes after the erase. Cancelling is quick; this is the one
-    # place the window waits on purpose.
-    parts.tasks.shutdown()
+    # nothing writes after the erase and no late answer refills a cleared page.
+    # Cancelling is quick; this is the one place the window waits on purpose.
+    # The runner stays open: the app must keep working after a quick delete.
+    parts.outbox.stop_sending()  # no new delivery pass while the others stop
+    parts.tasks.stop_all()
     failed = False
     try:
         parts.state.quick_delete()

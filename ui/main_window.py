@@ -155,6 +155,10 @@ class MainWindow(QMainWindow):
             if candidate is page:
                 self._nav.setCurrentItem(item)
 
+    def pages(self) -> list[QWidget]:
+        """Every page, in the order of the navigation."""
+        return [page for _item, page in self._page_items]
+
     def current_page(self) -> QWidget | None:
         return self._stack.currentWidget()
 

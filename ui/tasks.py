@@ -3,7 +3,8 @@
 The core reports progress through a plain callback and honours a
 ``threading.Event`` for cancellation; this adapter is the only place that
 knows about both worlds. Threads are owned by one ``TaskRunner`` created at
-the composition root and joined in ``shutdown()``.
+the composition root and joined in ``shutdown()`` (at exit, for good) or in
+``stop_all()`` (quick delete: everything stops, then work may start again).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QEvent, QObject, QThread, Signal
 
 # A unit of core work: receives (progress callback, cancel event), returns a result.
 Work = Callable[[Callable[[object], None], threading.Event], object]
@@ -67,6 +68,7 @@ class TaskRunner(QObject):
         super().__init__()
         self._threads: list[_Thread] = []
         self._shut_down = False
+        self._stopping = 0  # > 0 while stop_all() runs
 
     def start(self, work: Work, **slots: Callable[..., Any]) -> Task:
         """Start ``work``; ``slots`` may connect progress/finished/failed/done."""
@@ -78,6 +80,12 @@ class TaskRunner(QObject):
             return task
         for name, slot in slots.items():
             getattr(task, name).connect(slot)
+        if self._stopping:
+            # Follow-up work a page starts while stop_all() delivers the last
+            # answers: it runs already cancelled, so it reports like any
+            # cancelled task (the page's own bookkeeping ends as usual) and
+            # stop_all() joins it in its next round.
+            task.cancel()
         thread = _Thread(task)
         thread.finished.connect(lambda t=thread: self._reap(t))
         self._threads.append(thread)
@@ -98,6 +106,33 @@ class TaskRunner(QObject):
     def cancel_all(self) -> None:
         for thread in list(self._threads):
             thread.task.cancel()
+
+    def stop_all(self, timeout_ms: int = 30_000, *, rounds: int = 20) -> bool:
+        """Cancel every task, join its thread and deliver its last signals.
+
+        For quick delete: when this returns, no worker is running and every
+        answer of the stopped tasks has reached its slots, so nothing arrives
+        after the caller has erased and cleared. Unlike ``shutdown()`` the
+        runner accepts new work afterwards. Returns False if a thread did not
+        end within ``timeout_ms`` (all rounds together).
+        """
+        deadline = QDeadlineTimer(timeout_ms)
+        self._stopping += 1
+        try:
+            for _ in range(rounds):
+                if not self._threads:
+                    return True
+                self.cancel_all()
+                for thread in list(self._threads):
+                    if not thread.wait(deadline):
+                        return False
+                # The tasks' finished/failed/done and each thread's finished
+                # were queued to this (the GUI) thread: deliver them now,
+                # without running the rest of the event loop (no input, no timers).
+                QCoreApplication.sendPostedEvents(None, QEvent.Type.MetaCall)
+            return not self._threads
+        finally:
+            self._stopping -= 1
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
         """Cancel everything and join every thread (called once, at exit)."""

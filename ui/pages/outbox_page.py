@@ -3,10 +3,15 @@
 Each sealed part is listed with its status, progress, next try and any
 problem in plain words. The source chooses where to deliver (a USB stick or
 folder, or the organisation's upload address from its card) and how to
-connect (Tor found automatically, a SOCKS proxy, or directly). Reading the
-queue, delivering, checking Tor, retrying and removing all run in workers;
-a timer reads the queue again every few seconds and, while sending is on,
-starts a new pass when a part's next try comes. Settings live in memory only.
+connect (Tor found automatically, a SOCKS proxy, or directly), and when:
+now, or each part at a random moment within 1, 6 or 24 hours, so the upload
+does not line up with the moment the files were copied. The moment chosen is
+never shown exactly, only the window ("within 6 hours"). In demo mode the
+direct route is chosen, because the demo inbox runs on this computer and Tor
+cannot reach it. Reading the queue, delivering, checking Tor, retrying and
+removing all run in workers; a timer reads the queue again every few seconds
+and, while sending is on, starts a new pass when a part's next try comes.
+Settings live in memory only.
 """
 
 from __future__ import annotations
@@ -15,13 +20,24 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QIdentityProxyModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -39,7 +55,8 @@ from submitter import session
 from submitter.app_state import AppState
 from submitter.errors import SubmitterError
 from submitter.outbox.courier import DeliveryReport
-from submitter.outbox.queue import PartId, PartInfo
+from submitter.outbox.queue import Outbox, PartId, PartInfo
+from submitter.outbox.schedule import SendWindow
 from submitter.transports.base import SendProgress
 from submitter.transports.proxy import TOR_PORTS, ProxyConfig
 from ui.file_dialogs import choose_paths
@@ -49,6 +66,11 @@ from ui.tasks import Task, TaskRunner
 
 REFRESH_MS = 2000
 DEFAULT_PROXY = "socks5h://127.0.0.1:9050"
+# "Send at a random moment within": the choices, in hours (0: now).
+SEND_WINDOW_HOURS: tuple[int, ...] = (0, 1, 6, 24)
+# Recorded as the reason of a part given its random moment here: empty, so no
+# problem is shown, yet set, so the part is not given a second moment.
+_SCHEDULED = ""
 
 
 class FolderNotChosenError(SubmitterError):
@@ -64,6 +86,76 @@ def _read_parts_work(state: AppState
         return state.outbox().parts()
 
     return work
+
+
+def _never_tried(info: PartInfo) -> bool:
+    return (info.state == "queued" and info.attempts == 0 and info.sent == 0
+            and not info.reason)
+
+
+def _waits_for_its_moment(info: PartInfo, now: float) -> bool:
+    """Queued, never tried, and kept for a later moment (not a retry after a failure)."""
+    return _never_tried(info) and info.next_try > now
+
+
+def schedule_unsent(outbox: Outbox, hours: int, now: float) -> list[PartId]:
+    """Give every part due now that was never tried a random moment within ``hours``.
+
+    Parts already waiting for a moment (given here, or when they were queued)
+    keep theirs, so choosing "Deliver now" again does not push them back.
+    """
+    window = SendWindow(now, now + hours * 3600)
+    scheduled = []
+    for info in outbox.parts():
+        if _never_tried(info) and info.reason is None and info.next_try <= now:
+            outbox.mark_retry(info.id, _SCHEDULED, max(0.0, window.pick() - now))
+            scheduled.append(info.id)
+    return scheduled
+
+
+def retry_failed_tries_now(outbox: Outbox, now: float) -> None:
+    """What "Deliver now" does to parts waiting after a failed try: try them now."""
+    for info in outbox.parts():
+        if info.state == "queued" and info.reason and info.next_try > now:
+            outbox.retry(info.id)
+
+
+@dataclass
+class _PassResult:
+    report: DeliveryReport
+    scheduled: list[PartId] = field(default_factory=list)  # given a moment in this pass
+    waiting: list[PartId] = field(default_factory=list)  # waiting for their moment after
+
+
+def within_hours(hours: int) -> str:
+    """'within 6 hours': how the planned moment is shown, never more exactly."""
+    return QCoreApplication.translate("OutboxPage", "within %n hour(s)", "", hours)
+
+
+class _VagueTimes(QIdentityProxyModel):
+    """Shows a part waiting for its random moment as "within 6 hours", never the moment."""
+
+    def __init__(self, model: OutboxModel, planned: dict[str, int]) -> None:
+        super().__init__()
+        self._model = model
+        self._planned = planned
+        self._next = OutboxModel.COLUMNS.index("next")
+        self.setSourceModel(model)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if index.isValid() and index.column() == self._next and role in (
+                Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                Qt.ItemDataRole.AccessibleTextRole):
+            rows = self._model.rows()
+            if 0 <= index.row() < len(rows):
+                row = rows[index.row()]
+                if row.live is None and _waits_for_its_moment(row.info, time.time()):
+                    hours = self._planned.get(row.info.id)
+                    if hours:
+                        return within_hours(hours)
+                    return QCoreApplication.translate("OutboxPage", "at a random later moment")
+        return super().data(index, role)
 
 
 class OutboxPage(QWidget):
@@ -87,13 +179,17 @@ class OutboxPage(QWidget):
         self._checking_tor = False
         self._note: Callable[[], str] | None = None
         self._note_is_error = False
+        self._demo = False
+        # Part id -> the window (hours) it was given its random moment in; memory only.
+        self._planned: dict[str, int] = {}
 
         self._intro = QLabel(self)
         self._intro.setWordWrap(True)
 
         self._table = QTableView(self)
         self._table.setObjectName("outboxTable")
-        self._table.setModel(self.model)
+        self._shown = _VagueTimes(self.model, self._planned)
+        self._table.setModel(self._shown)
         self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self._table.setWordWrap(True)
         self._table.horizontalHeader().setSectionResizeMode(
@@ -168,7 +264,34 @@ class OutboxPage(QWidget):
         how_layout.addWidget(self._via_tor)
         how_layout.addLayout(proxy_row)
         how_layout.addWidget(self._via_direct)
+        self._demo_note = QLabel(self._how)
+        self._demo_note.setObjectName("demoRouteNote")
+        self._demo_note.setWordWrap(True)
+        self._demo_note.setStyleSheet("font-weight: bold;")
+        self._demo_note.setVisible(False)
+        how_layout.addWidget(self._demo_note)
         how_layout.addLayout(check_row)
+
+        # When to send.
+        self._when = QGroupBox(self)
+        self._when.setObjectName("whenToSend")
+        self._window_label = QLabel(self._when)
+        self._window_label.setWordWrap(True)
+        self._window = QComboBox(self._when)
+        self._window.setObjectName("sendWindow")
+        for hours in SEND_WINDOW_HOURS:
+            self._window.addItem("", hours)
+        self._window_label.setBuddy(self._window)
+        self._window_hint = QLabel(self._when)
+        self._window_hint.setObjectName("sendWindowHint")
+        self._window_hint.setWordWrap(True)
+        window_row = QHBoxLayout()
+        window_row.addWidget(self._window_label)
+        window_row.addWidget(self._window)
+        window_row.addStretch(1)
+        when_layout = QVBoxLayout(self._when)
+        when_layout.addLayout(window_row)
+        when_layout.addWidget(self._window_hint)
 
         self._status = QLabel(self)
         self._status.setObjectName("outboxStatus")
@@ -184,12 +307,13 @@ class OutboxPage(QWidget):
         layout.addWidget(self._intro)
         layout.addWidget(self._table, 1)
         layout.addWidget(self._empty)
+        layout.addWidget(self._when)
         layout.addLayout(actions)
         layout.addWidget(self._status)
         layout.addLayout(settings_row)
 
-        order = [self._table, self._deliver, self._pause, self._retry, self._remove,
-                 self._status, self._to_card, self._to_folder, self._folder,
+        order = [self._table, self._window, self._deliver, self._pause, self._retry,
+                 self._remove, self._status, self._to_card, self._to_folder, self._folder,
                  self._choose_folder, self._via_tor, self._via_proxy, self._proxy,
                  self._via_direct, self._check_tor]
         for first, second in itertools.pairwise(order):
@@ -209,6 +333,7 @@ class OutboxPage(QWidget):
         self._proxy.textEdited.connect(lambda _t: self._via_proxy.setChecked(True))
         self._where_group.buttonToggled.connect(lambda *_: self._update_buttons())
         self._route_group.buttonToggled.connect(lambda *_: self._update_buttons())
+        self._window.currentIndexChanged.connect(lambda _i: self._window_changed())
         self._table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.model.modelReset.connect(self._update_buttons)
         self.retranslate()
@@ -238,6 +363,34 @@ class OutboxPage(QWidget):
     def use_card_address(self) -> None:
         self._to_card.setChecked(True)
 
+    def use_demo(self) -> None:
+        """Demo mode: deliver directly. The demo inbox runs on this computer
+        (127.0.0.1), which Tor cannot reach; the page says so next to the choice."""
+        self._demo = True
+        self.set_route("direct")
+        self._demo_note.setVisible(True)
+        self.retranslate()
+
+    def is_demo(self) -> bool:
+        return self._demo
+
+    def route(self) -> session.RouteMode:
+        if self._via_proxy.isChecked():
+            return "proxy"
+        return "direct" if self._via_direct.isChecked() else "tor"
+
+    def send_window_hours(self) -> int:
+        """The chosen "random moment within" window, in hours (0: now)."""
+        return int(self._window.currentData())
+
+    def set_send_window(self, hours: int) -> None:
+        self._window.setCurrentIndex(SEND_WINDOW_HOURS.index(hours))
+
+    def shown_text(self, row: int, column: str) -> str:
+        """A cell as the table shows it (planned moments only as a window)."""
+        value = self._shown.data(self._shown.index(row, OutboxModel.COLUMNS.index(column)))
+        return "" if value is None else str(value)
+
     def set_route(self, route: session.RouteMode, proxy: str | None = None) -> None:
         {"tor": self._via_tor, "proxy": self._via_proxy, "direct": self._via_direct}[
             route].setChecked(True)
@@ -266,11 +419,16 @@ class OutboxPage(QWidget):
         route: session.RouteMode = "direct" if self._via_direct.isChecked() else "tor"
         return session.DeliverySettings(folder, route, None, self.tor_ports, self.chunk_size)
 
-    def clear(self) -> None:
-        """Forget what is shown and stop sending (quick delete wipes the outbox itself)."""
+    def stop_sending(self) -> None:
+        """No new delivery pass starts by itself; a pass under way is cancelled."""
         self._keep_sending = False
         if self._delivery is not None:
             self._delivery.cancel()
+
+    def clear(self) -> None:
+        """Forget what is shown and stop sending (quick delete wipes the outbox itself)."""
+        self.stop_sending()
+        self._planned.clear()
         self.model.clear()
         self._folder.clear()
         self._tor_status.clear()
@@ -374,13 +532,29 @@ class OutboxPage(QWidget):
             return
         self._keep_sending = True
         self._timer.start()
+        hours = self.send_window_hours()
         if now:
             self._set_note(lambda: self.tr("Sending…"))
         state = self._state
 
-        def work(progress: Callable[[object], None], cancel: threading.Event) -> DeliveryReport:
-            return session.deliver(state.outbox(), settings, now=now, progress=progress,
-                                   cancel=cancel)
+        def work(progress: Callable[[object], None], cancel: threading.Event) -> _PassResult:
+            outbox = state.outbox()
+            moment = time.time()
+            scheduled: list[PartId] = []
+            if hours:
+                # Parts never tried get their random moment; only parts waiting
+                # after a failed try are tried at once on "Deliver now".
+                scheduled = schedule_unsent(outbox, hours, moment)
+                if now:
+                    retry_failed_tries_now(outbox, moment)
+                report = session.deliver(outbox, settings, now=False, progress=progress,
+                                         cancel=cancel)
+            else:
+                report = session.deliver(outbox, settings, now=now, progress=progress,
+                                         cancel=cancel)
+            after = time.time()
+            waiting = [info.id for info in outbox.parts() if _waits_for_its_moment(info, after)]
+            return _PassResult(report, scheduled, waiting)
 
         self._delivery = self._tasks.start(work, progress=self._on_send_progress,
                                            finished=self._on_delivered,
@@ -392,8 +566,15 @@ class OutboxPage(QWidget):
         if isinstance(event, SendProgress):
             self.model.set_live(event)
 
-    def _on_delivered(self, report: object) -> None:
-        assert isinstance(report, DeliveryReport)
+    def _on_delivered(self, result: object) -> None:
+        assert isinstance(result, _PassResult)
+        report = result.report
+        hours = self.send_window_hours()
+        for part_id in result.scheduled:
+            self._planned[part_id] = hours
+        waiting = len(result.waiting)
+        # The widest window among the waiting parts (0: given their moment elsewhere).
+        widest = max((self._planned.get(p, 0) for p in result.waiting), default=0)
         delivered = len(report.delivered)
         lines: list[Callable[[], str]] = []
         if delivered:
@@ -407,12 +588,22 @@ class OutboxPage(QWidget):
             lines.append(self._reason_line("waiting", reason))
         for reason in failures:
             lines.append(self._reason_line("stopped", reason))
+        if waiting:
+            lines.append(lambda: self._waiting_line(waiting, widest))
         if not lines:
             lines.append(lambda: self.tr("Nothing was waiting to be sent."))
         stopped = self._delivery is not None and self._delivery.cancel_event.is_set()
         if not stopped or delivered:  # else "stopped" is already shown
             self._set_note(lambda: "\n".join(line() for line in lines), error=bool(failures))
         self.delivery_finished.emit(report)
+
+    def _waiting_line(self, waiting: int, hours: int) -> str:
+        line = self.tr("Parts waiting for their random moment: %n.", "", waiting)
+        if hours:
+            line += " " + self.tr("Each is sent at a moment chosen at random %1.").replace(
+                "%1", within_hours(hours))
+        return line + " " + self.tr(
+            "Keep the app open: sending goes on only while it runs.")
 
     def _reason_line(self, kind: str, reason: str) -> Callable[[], str]:
         def text() -> str:
@@ -513,6 +704,24 @@ class OutboxPage(QWidget):
         self._choose_folder.setEnabled(True)
         self._how.setEnabled(not folder)
 
+    def _window_changed(self) -> None:
+        self._render_window()
+        self._update_buttons()
+
+    def _render_window(self) -> None:
+        hours = self.send_window_hours()
+        self._deliver.setText(self.tr("&Deliver now") if not hours
+                              else self.tr("&Start sending"))
+        if hours:
+            self._window_hint.setText(self.tr(
+                "Each part waits for a moment chosen at random %1, so the upload does not "
+                "line up with when you copied the files. The exact moment is not shown. "
+                "Keep the app open until then.").replace("%1", within_hours(hours)))
+        else:
+            self._window_hint.setText(self.tr(
+                "Parts are sent as soon as you start. Waiting a random time can make it "
+                "harder to link the upload to when you copied the files."))
+
     def _set_note(self, text: Callable[[], str] | None, *, error: bool = False) -> None:
         self._note = text
         self._note_is_error = error
@@ -539,7 +748,14 @@ class OutboxPage(QWidget):
             "the organisation can open it. Delivered parts are erased from this computer."))
         self._table.setAccessibleName(self.tr("Parts in the outbox"))
         self._empty.setText(self.tr("The outbox is empty."))
-        self._deliver.setText(self.tr("&Deliver now"))
+        self._when.setTitle(self.tr("When to send"))
+        self._window_label.setText(self.tr("Send at a random moment &within:"))
+        for index, hours in enumerate(SEND_WINDOW_HOURS):
+            self._window.setItemText(index, self.tr("now") if not hours
+                                     else self.tr("%n hour(s)", "", hours))
+        self._window.setAccessibleName(self.tr("Send at a random moment within"))
+        self._window_hint.setAccessibleName(self.tr("About the moment of sending"))
+        self._render_window()
         self._pause.setText(self.tr("&Pause"))
         self._retry.setText(self.tr("&Retry selected"))
         self._remove.setText(self.tr("Re&move selected…"))
@@ -554,8 +770,15 @@ class OutboxPage(QWidget):
         self._via_tor.setText(self.tr("Through Tor, found on this computer (recommended)"))
         self._via_proxy.setText(self.tr("Through this Tor SOCKS proxy:"))
         self._proxy.setAccessibleName(self.tr("SOCKS proxy address"))
-        self._via_direct.setText(self.tr(
-            "Directly, without Tor (shows your internet address; not for .onion)"))
+        if self._demo:
+            self._via_direct.setText(self.tr(
+                "Directly, to the demo inbox on this computer (demo mode only)"))
+        else:
+            self._via_direct.setText(self.tr(
+                "Directly, without Tor (shows your internet address; not for .onion)"))
+        self._demo_note.setText(self.tr(
+            "Demo mode: the demo organisation's inbox runs on this computer, so the parts "
+            "go to it directly. Tor cannot reach it. For a real organisation, use Tor."))
         self._check_tor.setText(self.tr("Check &Tor"))
         self._check_tor.setAccessibleName(self.tr("Check whether Tor answers"))
         self._tor_status.setAccessibleName(self.tr("Tor check result"))
