@@ -277,6 +277,13 @@ def _min_value(im: Image.Image) -> float:
     return float(low)
 
 
+def turn_upright(im: Image.Image, orientation: int) -> Image.Image:
+    """``im`` turned as its EXIF orientation (1-8) says; other values leave it as stored."""
+    for op in _TRANSPOSE.get(orientation, ()):
+        im = im.transpose(op)
+    return im
+
+
 def _upright_pixels(im: Image.Image) -> Image.Image:
     im.load()
     orientation = 1
@@ -284,9 +291,7 @@ def _upright_pixels(im: Image.Image) -> Image.Image:
         orientation = int(im.getexif().get(0x0112, 1))
     except (TypeError, ValueError):
         orientation = 1
-    out = im
-    for op in _TRANSPOSE.get(orientation, ()):
-        out = out.transpose(op)
+    out = turn_upright(im, orientation)
     # A fresh image: no info, no tags, nothing carried over from the file.
     fresh = Image.frombytes(out.mode, out.size, out.tobytes())
     if out.mode == "P":

@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 
 from submitter.metadata.model import Inspection
 from submitter.sanitize import sanitize
-from ui.findings_text import summarise
+from ui.findings_text import summarise, warning_texts
 from ui.models.column_table import ColumnTableModel, Index
 
 
@@ -121,12 +121,25 @@ class FileListModel(ColumnTableModel):
                 return entry.inspection.kind.upper() if entry.inspection else ""
             if column == "size":
                 return human_size(entry.size)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self._details_tip(entry)
             return self._details(entry)
         if role == Qt.ItemDataRole.ForegroundRole and entry.status is Status.REFUSED:
             from PySide6.QtGui import QColor
 
             return QColor("#b00020")
         return None
+
+    @classmethod
+    def _details_tip(cls, entry: FileEntry) -> str:
+        """The details, then what cleaning cannot remove (the cleaner's own warnings)."""
+        text = cls._details(entry)
+        if entry.status is not Status.READY or not entry.warnings:
+            return text
+        kept = "\n".join(warning_texts(entry.warnings))
+        return text + "\n\n" + QCoreApplication.translate(
+            "FileListModel", "Cannot be removed: %1"
+        ).replace("%1", kept)
 
     @staticmethod
     def _details(entry: FileEntry) -> str:

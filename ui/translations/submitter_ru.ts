@@ -68,8 +68,16 @@
         <translation>Выберите флешку или папку, куда скопировать части.</translation>
     </message>
     <message>
+        <source>Making the preview took too long, so it was stopped.</source>
+        <translation>Подготовка просмотра заняла слишком много времени и была остановлена.</translation>
+    </message>
+    <message>
         <source>No pinned organisation has that name, and no card file is at that path. Import the organisation&apos;s card first, or give the card file.</source>
         <translation>Среди сохранённых организаций нет организации с таким названием, и по этому пути нет файла карточки. Сначала импортируйте карточку организации или укажите файл карточки.</translation>
+    </message>
+    <message>
+        <source>No preview can be shown for this file.</source>
+        <translation>Для этого файла нельзя показать просмотр.</translation>
     </message>
     <message>
         <source>None of the given keys can open this file.</source>
@@ -280,6 +288,14 @@
         <translation>Парольная фраза неверна, или защищённый файл повреждён.</translation>
     </message>
     <message>
+        <source>The picture in this file is too large to preview safely.</source>
+        <translation>Изображение в этом файле слишком большое, чтобы безопасно показать его.</translation>
+    </message>
+    <message>
+        <source>The preview could not be made: the file may be damaged or in an unusual form.</source>
+        <translation>Не удалось подготовить просмотр: файл может быть повреждён или иметь необычный вид.</translation>
+    </message>
+    <message>
         <source>The proxy setting is not valid: use socks5h://HOST:PORT.</source>
         <translation>Настройка прокси недействительна: используйте socks5h://ХОСТ:ПОРТ.</translation>
     </message>
@@ -314,6 +330,10 @@
     <message>
         <source>The system&apos;s key store is not available; choose a passphrase instead.</source>
         <translation>Системное хранилище ключей недоступно; выберите вместо него парольную фразу.</translation>
+    </message>
+    <message>
+        <source>There is no preview for this type of file.</source>
+        <translation>Для файлов этого типа просмотра нет.</translation>
     </message>
     <message>
         <source>There is no such part in the outbox.</source>
@@ -354,6 +374,10 @@
     <message>
         <source>This file could not be read (it may have been moved, or is not a file).</source>
         <translation>Не удалось прочитать этот файл (возможно, его переместили или это не файл).</translation>
+    </message>
+    <message>
+        <source>This file has no picture to show (it may hold sound only).</source>
+        <translation>В этом файле нет изображения (возможно, в нём только звук).</translation>
     </message>
     <message>
         <source>This file is damaged or incomplete, so it cannot be cleaned and will not be sent.</source>
@@ -417,6 +441,33 @@
     </message>
 </context>
 <context>
+    <name>FileDetailsView</name>
+    <message>
+        <source>Choose a file in the list to see what it reveals.</source>
+        <translation>Выберите файл в списке, чтобы увидеть, что он может о вас рассказать.</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Проверка…</translation>
+    </message>
+    <message>
+        <source>Will not be sent: %1</source>
+        <translation>Не будет отправлен: %1</translation>
+    </message>
+    <message>
+        <source>Hidden details that will be removed:</source>
+        <translation>Скрытые сведения, которые будут удалены:</translation>
+    </message>
+    <message>
+        <source>No hidden details were found.</source>
+        <translation>Скрытых сведений не найдено.</translation>
+    </message>
+    <message>
+        <source>What cleaning cannot remove:</source>
+        <translation>Что очистка удалить не может:</translation>
+    </message>
+</context>
+<context>
     <name>FileListModel</name>
     <message>
         <source>File</source>
@@ -433,6 +484,10 @@
     <message>
         <source>What it reveals</source>
         <translation>Что он выдаёт</translation>
+    </message>
+    <message>
+        <source>Cannot be removed: %1</source>
+        <translation>Нельзя удалить: %1</translation>
     </message>
     <message>
         <source>Checking…</source>
@@ -460,6 +515,10 @@
     <message>
         <source>2. Files</source>
         <translation>2. Файлы</translation>
+    </message>
+    <message>
+        <source>No preview: this file will not be sent.</source>
+        <translation>Просмотра нет: этот файл не будет отправлен.</translation>
     </message>
     <message>
         <source>Cleaning removes hidden details only. What pictures, sound and text show (faces, voices, names, on-screen dates and camera names) stays: check it yourself.</source>
@@ -539,6 +598,74 @@
     <message>
         <source>contains hidden content (%1)</source>
         <translation>содержит скрытое содержимое (%1)</translation>
+    </message>
+    <message>
+        <source>Cleaning removes hidden details, not what the picture shows: faces, reflections, tattoos, street signs, screens and any text or date stamp visible in the picture stay. Look at it yourself before sending.</source>
+        <translation>Очистка удаляет скрытые сведения, но не то, что видно на снимке: лица, отражения, татуировки, вывески, экраны и любой текст или дата на изображении остаются. Посмотрите на него сами перед отправкой.</translation>
+    </message>
+    <message>
+        <source>Text burned into the picture (camera names, dates, timestamps, overlays) cannot be removed.</source>
+        <translation>Текст, впечатанный в изображение (названия камер, даты, отметки времени, надписи), удалить нельзя.</translation>
+    </message>
+    <message>
+        <source>Faces, voices, places and sounds in the recording itself cannot be removed.</source>
+        <translation>Лица, голоса, места и звуки в самой записи удалить нельзя.</translation>
+    </message>
+    <message>
+        <source>Voices and sounds in the recording itself (including background noise that can reveal a place) cannot be removed.</source>
+        <translation>Голоса и звуки в самой записи (в том числе фоновый шум, по которому можно узнать место) удалить нельзя.</translation>
+    </message>
+    <message>
+        <source>Only the hidden details of this PDF were checked. Its pages can still identify you: names, dates, signatures, letterheads, writing style, and text that is hidden (white on white, under pictures, outside the page).</source>
+        <translation>Проверены только скрытые сведения этого PDF. Его страницы всё ещё могут вас выдать: имена, даты, подписи, бланки, манера письма и скрытый текст (белым по белому, под изображениями, за краем страницы).</translation>
+    </message>
+    <message>
+        <source>This PDF was slightly damaged and had to be repaired to be cleaned. Check that the cleaned copy still shows everything.</source>
+        <translation>Этот PDF был немного повреждён, и для очистки его пришлось исправить. Проверьте, что в очищенной копии всё видно.</translation>
+    </message>
+    <message>
+        <source>This PDF has layers. Some may be hidden from view; their content was not checked.</source>
+        <translation>В этом PDF есть слои. Некоторые из них могут быть скрыты; их содержимое не проверялось.</translation>
+    </message>
+    <message>
+        <source>Only the hidden details of this document were checked. Its text can still identify you: names, dates, wording, and anything typed in white or in tiny letters.</source>
+        <translation>Проверены только скрытые сведения этого документа. Его текст всё ещё может вас выдать: имена, даты, формулировки и всё, что набрано белым или очень мелким шрифтом.</translation>
+    </message>
+    <message>
+        <source>This presentation has speaker notes; they are kept and will be sent.</source>
+        <translation>В этой презентации есть заметки докладчика; они сохраняются и будут отправлены.</translation>
+    </message>
+    <message>
+        <source>This workbook has hidden sheets; they are kept and will be sent.</source>
+        <translation>В этой книге есть скрытые листы; они сохраняются и будут отправлены.</translation>
+    </message>
+    <message>
+        <source>This presentation has hidden slides; they are kept and will be sent.</source>
+        <translation>В этой презентации есть скрытые слайды; они сохраняются и будут отправлены.</translation>
+    </message>
+    <message>
+        <source>This document has text formatted as hidden; it is kept and will be sent.</source>
+        <translation>В этом документе есть текст, оформленный как скрытый; он сохраняется и будет отправлен.</translation>
+    </message>
+    <message>
+        <source>Only the hidden details of this document were checked. Its text can still identify you: names, dates, wording, and fields that show the author&apos;s name.</source>
+        <translation>Проверены только скрытые сведения этого документа. Его текст всё ещё может вас выдать: имена, даты, формулировки и поля, показывающие имя автора.</translation>
+    </message>
+    <message>
+        <source>The names of the files and folders inside the archive are kept as they are; a name can identify you (your name, a place, a date).</source>
+        <translation>Имена файлов и папок внутри архива сохраняются как есть; имя может вас выдать (ваше имя, место, дата).</translation>
+    </message>
+    <message>
+        <source>The content of text files is not checked: names, dates and details written in them stay.</source>
+        <translation>Содержимое текстовых файлов не проверяется: имена, даты и подробности, написанные в них, остаются.</translation>
+    </message>
+    <message numerus="yes">
+        <source>This text contains %n invisible characters (zero-width or formatting marks). Such characters can be used to mark one copy of a document to find who leaked it.</source>
+        <translation>
+            <numerusform>В этом тексте %n невидимый символ (нулевой ширины или знак форматирования). Такими символами можно пометить одну копию документа, чтобы найти, кто её передал.</numerusform>
+            <numerusform>В этом тексте %n невидимых символа (нулевой ширины или знаки форматирования). Такими символами можно пометить одну копию документа, чтобы найти, кто её передал.</numerusform>
+            <numerusform>В этом тексте %n невидимых символов (нулевой ширины или знаков форматирования). Такими символами можно пометить одну копию документа, чтобы найти, кто её передал.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1388,6 +1515,74 @@
         <source>&amp;Deliver now</source>
         <translation>&amp;Доставить сейчас</translation>
     </message>
+    <message numerus="yes">
+        <source>within %n hour(s)</source>
+        <translation>
+            <numerusform>в течение %n часа</numerusform>
+            <numerusform>в течение %n часов</numerusform>
+            <numerusform>в течение %n часов</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>at a random later moment</source>
+        <translation>в случайный момент позже</translation>
+    </message>
+    <message numerus="yes">
+        <source>Parts waiting for their random moment: %n.</source>
+        <translation>
+            <numerusform>Частей, ждущих своего случайного момента: %n.</numerusform>
+            <numerusform>Частей, ждущих своего случайного момента: %n.</numerusform>
+            <numerusform>Частей, ждущих своего случайного момента: %n.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Each is sent at a moment chosen at random %1.</source>
+        <translation>Каждая отправляется в момент, выбранный случайно %1.</translation>
+    </message>
+    <message>
+        <source>Keep the app open: sending goes on only while it runs.</source>
+        <translation>Не закрывайте приложение: отправка идёт, только пока оно работает.</translation>
+    </message>
+    <message>
+        <source>&amp;Start sending</source>
+        <translation>&amp;Начать отправку</translation>
+    </message>
+    <message>
+        <source>Each part waits for a moment chosen at random %1, so the upload does not line up with when you copied the files. The exact moment is not shown. Keep the app open until then.</source>
+        <translation>Каждая часть ждёт момента, выбранного случайно %1, чтобы время отправки не совпадало со временем, когда вы скопировали файлы. Точный момент не показывается. До тех пор не закрывайте приложение.</translation>
+    </message>
+    <message>
+        <source>Parts are sent as soon as you start. Waiting a random time can make it harder to link the upload to when you copied the files.</source>
+        <translation>Части отправляются сразу после начала. Ожидание случайного времени затрудняет связь отправки со временем, когда вы скопировали файлы.</translation>
+    </message>
+    <message>
+        <source>When to send</source>
+        <translation>Когда отправить</translation>
+    </message>
+    <message>
+        <source>Send at a random moment &amp;within:</source>
+        <translation>Отправить в случайный момент в &amp;течение:</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>сейчас</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n час</numerusform>
+            <numerusform>%n часа</numerusform>
+            <numerusform>%n часов</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Send at a random moment within</source>
+        <translation>Отправить в случайный момент в течение</translation>
+    </message>
+    <message>
+        <source>About the moment of sending</source>
+        <translation>О моменте отправки</translation>
+    </message>
     <message>
         <source>&amp;Pause</source>
         <translation>&amp;Пауза</translation>
@@ -1441,8 +1636,16 @@
         <translation>Адрес SOCKS-прокси</translation>
     </message>
     <message>
+        <source>Directly, to the demo inbox on this computer (demo mode only)</source>
+        <translation>Напрямую, в демонстрационный ящик на этом компьютере (только в демо-режиме)</translation>
+    </message>
+    <message>
         <source>Directly, without Tor (shows your internet address; not for .onion)</source>
         <translation>Напрямую, без Tor (ваш интернет-адрес будет виден; не для .onion)</translation>
+    </message>
+    <message>
+        <source>Demo mode: the demo organisation&apos;s inbox runs on this computer, so the parts go to it directly. Tor cannot reach it. For a real organisation, use Tor.</source>
+        <translation>Демо-режим: ящик демонстрационной организации работает на этом компьютере, поэтому части отправляются в него напрямую. Tor до него не дотянется. Для настоящей организации используйте Tor.</translation>
     </message>
     <message>
         <source>Check &amp;Tor</source>
@@ -1459,6 +1662,41 @@
     <message>
         <source>Delivery status</source>
         <translation>Состояние доставки</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewView</name>
+    <message>
+        <source>Preview of the selected file</source>
+        <translation>Просмотр выбранного файла</translation>
+    </message>
+    <message>
+        <source>The picture</source>
+        <translation>Изображение</translation>
+    </message>
+    <message>
+        <source>The first frame of the video</source>
+        <translation>Первый кадр видео</translation>
+    </message>
+    <message>
+        <source>The first page</source>
+        <translation>Первая страница</translation>
+    </message>
+    <message>
+        <source>Look for faces, names, dates, places and any text on screen: cleaning does not remove them.</source>
+        <translation>Ищите лица, имена, даты, места и любой текст на экране: очистка их не удаляет.</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Просмотр</translation>
+    </message>
+    <message>
+        <source>Making a preview…</source>
+        <translation>Подготовка просмотра…</translation>
+    </message>
+    <message>
+        <source>Choose a file in the list to see it here.</source>
+        <translation>Выберите файл в списке, чтобы увидеть его здесь.</translation>
     </message>
 </context>
 <context>
