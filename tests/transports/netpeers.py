@@ -55,12 +55,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(cond: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
+def wait_port(proc: Proc, port: int, what: str) -> None:
+    """Wait until ``proc`` accepts connections on ``port``; fail at once if it exits.
+
+    The peer prints nothing when its socket is ready, so the wait is on the
+    process itself: each round blocks in ``wait`` (which returns the moment the
+    peer dies) rather than sleeping blind."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while not port_open(port):
+        if proc.popen.poll() is not None:
+            raise AssertionError(f"{what} exited ({proc.popen.returncode}) before listening")
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
+            raise AssertionError(f"timed out waiting for {what} on port {port}")
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.popen.wait(timeout=0.05)
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -151,7 +159,7 @@ def start_onionshare(data_dir: Path, home: Path, *extra: str) -> tuple[Proc, str
                  env=env)
     m = proc.wait_line(r"(http://127\.0\.0\.1:\d+)")
     port = int(m.group(1).rsplit(":", 1)[1])
-    wait_for(lambda: port_open(port), what="onionshare port")
+    wait_port(proc, port, "onionshare")
     return proc, m.group(1)
 
 
@@ -160,7 +168,7 @@ def start_microsocks(port: int, bind_out: str | None = None) -> Proc:
     if bind_out:
         argv += ["-b", bind_out]
     proc = spawn(argv)
-    wait_for(lambda: port_open(port), what="microsocks")
+    wait_port(proc, port, "microsocks")
     return proc
 
 
@@ -226,9 +234,16 @@ class Relay(TcpForwarder):
         self.rate = rate
         self.cut_after = cut_after
         self.bytes_up = 0
+        self._moved = threading.Condition(self._lock)  # notified as bytes_up grows
         self.connections = 0
         self.peers: list[str] = []
         self.start()
+
+    def wait_bytes_up(self, at_least: int, timeout: float) -> None:
+        """Block until ``at_least`` bytes went client->server (woken by the pump)."""
+        with self._moved:
+            if not self._moved.wait_for(lambda: self.bytes_up >= at_least, timeout):
+                raise AssertionError(f"only {self.bytes_up} of {at_least} bytes reached the server")
 
     def _accepted(self, peer: str) -> None:
         with self._lock:
@@ -253,6 +268,7 @@ class Relay(TcpForwarder):
                             self.cut_after = None  # only once
                             cut = True
                         self.bytes_up += len(data)
+                        self._moved.notify_all()
                     if cut:
                         dst.sendall(data)
                         for s in (src, dst):  # shutdown sends FIN even with a reader blocked

@@ -26,7 +26,6 @@ from tests.transports.netpeers import (
     make_outbox,
     spawn,
     start_inbox,
-    wait_for,
 )
 
 MiB = 1024 * 1024
@@ -62,7 +61,7 @@ def test_client_killed_mid_upload_resumes_from_the_servers_offset(tmp_path: Path
             "--chunk-size", str(256 * 1024)]
     try:
         client = spawn(argv, env=env, cwd=peers.REPO)
-        wait_for(lambda: relay.bytes_up >= 1.5 * MiB, 30, "half the part at the server")
+        relay.wait_bytes_up(int(1.5 * MiB), 30)
         client.popen.send_signal(signal.SIGKILL)
         client.popen.wait(10)
         ob = make_outbox(data_dir)
@@ -99,7 +98,7 @@ def test_server_restarted_mid_upload(tmp_path: Path) -> None:
         courier.run(threading.Event(), max_wait=60)))
     worker.start()
     try:
-        wait_for(lambda: relay.bytes_up >= 1.5 * MiB, 30, "half the part at the server")
+        relay.wait_bytes_up(int(1.5 * MiB), 30)
         server.stop(signal.SIGKILL)
         relay.rate = None
         server, _ = start_inbox(root, port)
