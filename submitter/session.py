@@ -107,7 +107,8 @@ def seal(outbox: Outbox, card: Card, files: Sequence[Path], *, message: str = ""
     return submit(files, chosen.recipients, outbox_link.parts_dir(outbox), message=message,
                   keep_names=keep_names, part_size=part_size, progress=progress,
                   cancel=cancel,
-                  on_parts_ready=outbox_link.registrar(outbox, chosen.destination))
+                  on_parts_ready=outbox_link.registrar(outbox, chosen.destination,
+                                                       part_size))
 
 
 # --- delivery ---------------------------------------------------------------

@@ -83,6 +83,7 @@ CORE_MESSAGES: tuple[str, ...] = tuple(str(text) for text in (
     QT_TRANSLATE_NOOP("CoreMessages", "The part could not be delivered now; it will be tried again."),
     QT_TRANSLATE_NOOP("CoreMessages", "The part could not be delivered."),
     QT_TRANSLATE_NOOP("CoreMessages", "The part size is too small for this submission (or outside 1 MiB to 4 GiB)."),
+    QT_TRANSLATE_NOOP("CoreMessages", "The parts would be too large for the organisation's upload address: an OnionShare share takes less than 1 GiB at a time. Choose a smaller part size."),
     QT_TRANSLATE_NOOP("CoreMessages", "The passphrase is wrong, or the protected file is damaged."),
     QT_TRANSLATE_NOOP("CoreMessages", "The picture in this file is too large to preview safely."),
     QT_TRANSLATE_NOOP("CoreMessages", "The preview could not be made: the file may be damaged or in an unusual form."),

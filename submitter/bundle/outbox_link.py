@@ -16,14 +16,22 @@ def parts_dir(outbox: Outbox) -> Path:
     return outbox.parts_dir
 
 
-def registrar(outbox: Outbox, destination: Destination | None
+def registrar(outbox: Outbox, destination: Destination | None, part_size: int
               ) -> Callable[[Sequence[Path]], None]:
     """``on_parts_ready`` for the pipeline: queue every part, or none.
+
+    Called before sealing starts: a part size the destination cannot take
+    (an OnionShare share's request limit) is refused here, before any work.
 
     If queueing fails half way, the rows already added are removed again (the
     pipeline then deletes the files), so the queue never holds half a
     submission.
     """
+
+    if destination is not None:
+        from submitter.transports import check_part_size
+
+        check_part_size(destination.kind, part_size)
 
     def register(parts: Sequence[Path]) -> None:
         done = []

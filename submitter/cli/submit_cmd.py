@@ -90,7 +90,8 @@ def _cmd_submit(args: argparse.Namespace) -> int:
 
             outbox = Outbox(default_key_store(data_dir()), data_dir())
             target = outbox_link.parts_dir(outbox)
-            register = outbox_link.registrar(outbox, organisation.destination)
+            register = outbox_link.registrar(outbox, organisation.destination,
+                                           args.part_size)
         try:
             result = submit(files, organisation.recipients, target, message=message,
                             keep_names=args.keep_names, part_size=args.part_size,

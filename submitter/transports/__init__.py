@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from submitter.transports.base import Transport
-from submitter.transports.errors import UnknownTransportError
+from submitter.transports.errors import PartSizeTooLargeError, UnknownTransportError
 from submitter.transports.folder import make_folder
-from submitter.transports.onionshare import make_onionshare
+from submitter.transports.onionshare import LARGEST_PLAIN_PART, make_onionshare
 from submitter.transports.proxy import ProxyConfig
 from submitter.transports.tus import make_tus
 
@@ -24,6 +24,18 @@ REGISTRY: dict[str, TransportFactory] = {
     "tus": make_tus,
     "onionshare": make_onionshare,
 }
+
+# The largest plaintext part a kind takes in one piece; kinds not listed take any size.
+LARGEST_PART: dict[str, int] = {
+    "onionshare": LARGEST_PLAIN_PART,
+}
+
+
+def check_part_size(kind: str, part_size: int) -> None:
+    """Refuse, before anything is sealed, parts the destination would turn away."""
+    largest = LARGEST_PART.get(kind)
+    if largest is not None and part_size > largest:
+        raise PartSizeTooLargeError(f"{kind}: {part_size} > {largest}")
 
 
 def make_transport(kind: str, target: str, proxy: ProxyConfig | None,

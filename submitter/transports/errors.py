@@ -69,6 +69,15 @@ class PartTooLargeError(PermanentDeliveryError):
     message = "This part is too large for the destination."
 
 
+class PartSizeTooLargeError(SubmitterError):
+    """Raised before sealing: the chosen part size does not fit the destination."""
+
+    message = (
+        "The parts would be too large for the organisation's upload address: an "
+        "OnionShare share takes less than 1 GiB at a time. Choose a smaller part size."
+    )
+
+
 class OnionNeedsProxyError(PermanentDeliveryError):
     message = "An .onion address can only be reached through Tor. Start Tor, or set its proxy."
 

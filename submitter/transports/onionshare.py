@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import httpx
 
+from crypto.stream import CHUNK_SIZE, ENC_CHUNK_SIZE
 from submitter.transports.base import (
     Phase,
     ProgressCallback,
@@ -35,6 +36,11 @@ from submitter.transports.proxy import ProxyConfig, check_target_url, make_clien
 REQUEST_LIMIT = 1024**3
 # Room for the multipart boundaries and headers inside the request limit.
 MAX_PART = REQUEST_LIMIT - 64 * 1024
+# The largest plaintext part whose age ciphertext (16 bytes more per 64 KiB
+# chunk, a header well under 64 KiB) still fits in MAX_PART, in whole tar
+# blocks: submissions for a share are refused up front above it, rather than
+# sealed into parts the share would turn away.
+LARGEST_PLAIN_PART = (MAX_PART - 64 * 1024) * CHUNK_SIZE // ENC_CHUNK_SIZE // 512 * 512
 _READ = 1024 * 1024
 _MAX_ANSWER = 256 * 1024
 

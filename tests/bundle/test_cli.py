@@ -178,3 +178,73 @@ def test_submit_keep_names_on_the_command_line(tmp_path: Path, env: Path, card_f
         for text in ((folder / "manifest.json").read_text(),
                      (folder / "message.txt").read_text(), report):
             assert not [i for i in inputs if i.stem in text]
+
+
+@pytest.fixture
+def share_card(tmp_path: Path, identity: X25519Identity) -> Path:
+    """A card whose only upload address is an OnionShare share."""
+    from crypto.card import OnionShareEndpoint, onion_address
+
+    card = create_card(SigningKey.generate(), name="Example Rights Watch",
+                       recipients=[str(identity.recipient())],
+                       endpoints=[OnionShareEndpoint(onion_address(bytes(range(32))))],
+                       issued=dt.date.today() - dt.timedelta(days=1))
+    path = tmp_path / "share-card.txt"
+    path.write_text(card.armored())
+    return path
+
+
+def _queued(env: Path) -> list[tuple[str, int]]:
+    from submitter.outbox.keystore import default_key_store
+    from submitter.outbox.queue import Outbox
+
+    ob = Outbox(default_key_store(env), env)
+    try:
+        return [((d.kind if (d := ob.destination(p.id)) else ""), p.size) for p in ob.parts()]
+    finally:
+        ob.close()
+
+
+def test_parts_too_large_for_an_onionshare_share_are_refused_before_sealing(
+        env: Path, share_card: Path, inputs: list[Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # 2 GiB parts could never pass the share's 1 GiB request limit: refused
+    # at once, before a byte is cleaned or sealed, and nothing is queued.
+    code = run_cli(["submit", "--to", str(share_card), "--part-size", "2G", *map(str, inputs)])
+    assert code != 0
+    assert "OnionShare share takes less than 1 GiB" in capsys.readouterr().err
+    parts = env / "outbox" / "parts"
+    assert not parts.exists() or list(parts.iterdir()) == []
+    assert _queued(env) == []
+
+
+def test_the_largest_part_for_a_share_fits_its_request_limit_with_a_real_header(
+        env: Path, share_card: Path, inputs: list[Path], key_file: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    from crypto.stream import CHUNK_SIZE, TAG_SIZE
+    from submitter.transports import check_part_size
+    from submitter.transports.errors import PartSizeTooLargeError
+    from submitter.transports.onionshare import LARGEST_PLAIN_PART, MAX_PART
+    from tests.peers import tool
+
+    assert run_cli(["submit", "--to", str(share_card), "--part-size", "1M",
+                    *map(str, inputs)]) == 0
+    (part,) = [Path(p) for p in capsys.readouterr().out.split()[2:]]
+    assert _queued(env) == [("onionshare", part.stat().st_size)]
+    data = part.read_bytes()
+    # The header of a real part for this card, then the payload: its size is
+    # the 16-byte nonce plus one tag per 64 KiB chunk, which the limit assumes.
+    header = data.index(b"\n---") + data[data.index(b"\n---") + 1:].index(b"\n") + 2
+    plain = len(subprocess.run([tool("age"), "-d", "-i", str(key_file), str(part)],
+                               capture_output=True, check=True, timeout=60).stdout)
+    chunks = -(-plain // CHUNK_SIZE)
+    assert 0 < plain <= 1 << 20
+    assert len(data) == header + 16 + plain + chunks * TAG_SIZE
+    largest_chunks = -(-LARGEST_PLAIN_PART // CHUNK_SIZE)
+    assert header + 16 + LARGEST_PLAIN_PART + largest_chunks * TAG_SIZE <= MAX_PART
+    check_part_size("onionshare", LARGEST_PLAIN_PART)
+    with pytest.raises(PartSizeTooLargeError):
+        check_part_size("onionshare", LARGEST_PLAIN_PART + 512)
+    check_part_size("tus", 4 << 30)  # a tus server takes any size in chunks

@@ -21,6 +21,7 @@ from tests.transports.netpeers import (
     make_outbox,
     start_inbox,
     start_microsocks,
+    start_onionshare,
 )
 
 MiB = 1024 * 1024
@@ -152,3 +153,30 @@ def test_proxy_variables_in_the_environment_are_ignored(
     assert set(relay.peers) == {PROXY_OUT}  # NO_PROXY=* did not make it go direct
     assert inbox_received(root) == [data]
     ob.close()
+
+
+def test_onionshare_share_through_the_proxy(tmp_path: Path, socks_proxy: int) -> None:
+    """A real OnionShare receive-mode share reached only through the SOCKS proxy,
+    with the host name resolved by the proxy: the files arrive byte-identical and
+    every connection to the share came out of the proxy."""
+    recv = tmp_path / "onionshare-received"
+    proc, url = start_onionshare(recv, tmp_path / "home")
+    relay = Relay(int(url.rsplit(":", 1)[1]))
+    try:
+        ob = make_outbox(tmp_path / "data")
+        parts = [add_part(ob, os.urandom(n), Destination("onionshare",
+                                                         f"http://localhost:{relay.port}"))
+                 for n in (1000, 3 * MiB)]
+        report = Courier(ob, route=ProxyConfig("127.0.0.1", socks_proxy)).deliver_due(
+            threading.Event())
+        assert sorted(report.delivered) == sorted(pid for pid, _ in parts)
+        got = sorted(p.read_bytes() for p in recv.rglob("*") if p.is_file())
+        assert got == sorted(data for _, data in parts)
+        assert relay.connections >= 1 and set(relay.peers) == {PROXY_OUT}
+        # Delivered: each row forgets where it went and its file is deleted.
+        assert {(i.state, i.has_destination) for i in ob.parts()} == {("delivered", False)}
+        assert not any(ob.parts_dir.iterdir())
+        ob.close()
+    finally:
+        relay.close()
+        proc.stop()

@@ -284,6 +284,10 @@
         <translation>Размер части слишком мал для этой передачи (или выходит за пределы от 1 МиБ до 4 ГиБ).</translation>
     </message>
     <message>
+        <source>The parts would be too large for the organisation&apos;s upload address: an OnionShare share takes less than 1 GiB at a time. Choose a smaller part size.</source>
+        <translation>Части получились бы слишком большими для адреса загрузки организации: общий ресурс OnionShare принимает менее 1 ГиБ за раз. Выберите меньший размер части.</translation>
+    </message>
+    <message>
         <source>The passphrase is wrong, or the protected file is damaged.</source>
         <translation>Парольная фраза неверна, или защищённый файл повреждён.</translation>
     </message>
