@@ -81,15 +81,15 @@ def make_input(d: Path) -> Path:
     return path
 
 
-def _run(argv: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes) of one child process."""
+def _run(argv: list[str], cwd: Path | None = None) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (bytes) and CPU seconds (user + system) of one child."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL)
     _pid, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{argv[0]} failed")
-    return elapsed, usage.ru_maxrss * 1024
+    return elapsed, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 def _warm(path: Path) -> None:
@@ -105,16 +105,16 @@ def main() -> None:
     keygen = subprocess.run([tool("age-keygen")], capture_output=True, text=True, check=True)
     rcpt = next(line.split(": ")[1] for line in keygen.stderr.splitlines()
                 if line.startswith("Public key"))
-    results: dict[str, tuple[float, int]] = {}
+    results: dict[str, tuple[float, int, float]] = {}
     with tempfile.TemporaryDirectory(dir=d) as work_s:
         work = Path(work_s)
         _warm(src)
 
         # cp (+ sync of the copy)
         dst = work / "copy.mp4"
-        t_cp, m_cp = _run(["cp", str(src), str(dst)])
-        t_sync, _ = _run(["sync", str(dst)])
-        results["cp + sync"] = (t_cp + t_sync, m_cp)
+        t_cp, m_cp, c_cp = _run(["cp", str(src), str(dst)])
+        t_sync, _, c_sync = _run(["sync", str(dst)])
+        results["cp + sync"] = (t_cp + t_sync, m_cp, c_cp + c_sync)
         dst.unlink()
 
         # mat2 then age -r
@@ -123,12 +123,13 @@ def main() -> None:
         m2.mkdir()
         shutil.copyfile(src, m2 / "in.mp4")  # mat2 writes next to its input; not timed
         _warm(m2 / "in.mp4")
-        t_mat2, m_mat2 = _run([tool("mat2"), str(m2 / "in.mp4")])
+        t_mat2, m_mat2, c_mat2 = _run([tool("mat2"), str(m2 / "in.mp4")])
         cleaned = m2 / "in.cleaned.mp4"
-        t_age, m_age = _run([tool("age"), "-r", rcpt, "-o", str(work / "out.age"),
-                             str(cleaned)])
-        _t_s, _ = _run(["sync", str(work / "out.age")])
-        results["mat2 + age -r"] = (t_mat2 + t_age + _t_s, max(m_mat2, m_age))
+        t_age, m_age, c_age = _run([tool("age"), "-r", rcpt, "-o", str(work / "out.age"),
+                                    str(cleaned)])
+        t_s, _, c_s = _run(["sync", str(work / "out.age")])
+        results["mat2 + age -r"] = (t_mat2 + t_age + t_s, max(m_mat2, m_age),
+                                    c_mat2 + c_age + c_s)
         shutil.rmtree(m2)
         (work / "out.age").unlink()
 
@@ -150,14 +151,19 @@ def main() -> None:
     ours = results["submitter submit"][0]
     print(f"input: {size / MiB:.0f} MiB MP4; cores: {os.cpu_count()}; "
           f"load average: {os.getloadavg()[0]:.1f}; parts written: {len(parts)}")
-    print(f"{'run':<18}{'seconds':>9}{'MB/s':>9}{'peak RSS MB':>13}")
-    for name, (secs, rss) in results.items():
-        print(f"{name:<18}{secs:>9.2f}{size / MiB / secs:>9.0f}{rss / MiB:>13.0f}")
+    # cores busy = CPU seconds / wall seconds: how much of the machine each run used.
+    print(f"{'run':<18}{'seconds':>9}{'MB/s':>9}{'peak RSS MB':>13}{'cores busy':>12}")
+    for name, (secs, rss, cpu) in results.items():
+        print(f"{name:<18}{secs:>9.2f}{size / MiB / secs:>9.0f}{rss / MiB:>13.0f}"
+              f"{cpu / secs:>12.2f}")
     t_m = results["mat2 + age -r"][0]
     t_c = results["cp + sync"][0]
     print(f"speed-up vs mat2 + age: {t_m / ours:.2f}x (target >= 1.5x)")
     print(f"time vs cp: {ours / t_c:.2f}x (target <= 1.5x)")
     print(f"peak memory: {results['submitter submit'][1] / MiB:.0f} MB (target < 150 MB)")
+    _w, _m, cpu = results["submitter submit"]
+    print(f"cores busy while submitting: {cpu / ours:.2f} of {os.cpu_count()} "
+          f"(CPU {cpu:.1f} s over {ours:.1f} s wall; the rest is waiting on the disk)")
     t_w = results["what-if: OpenSSL"][0]
     print(f"what-if (OpenSSL AEAD in crypto/stream.py, not shipped): {t_m / t_w:.2f}x vs "
           f"mat2 + age, {t_w / t_c:.2f}x cp")

@@ -45,6 +45,9 @@ def main() -> None:
         app = QApplication.instance() or QApplication([])
         parts = build(app, language="en", state=light_state(root / "data"))  # type: ignore[arg-type]
         org = make_org(root / "org")
+        # Shown, as a source sees it: a visible window paints and lays out while
+        # the seal runs, which a hidden one would not.
+        parts.window.show()
 
         def spin(cond: object, limit: float = 1800.0) -> None:
             end = time.monotonic() + limit
@@ -55,6 +58,8 @@ def main() -> None:
                 QTimer.singleShot(20, loop.quit)
                 loop.exec()
 
+        spin(lambda: parts.window.isVisible() and parts.window.windowHandle() is not None
+             and parts.window.windowHandle().isExposed())
         chosen: list[object] = []
         parts.recipient.card_chosen.connect(chosen.append)
         parts.recipient.import_file(org.card_path)
