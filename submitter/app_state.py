@@ -66,8 +66,10 @@ class AppState:
 
     def outbox(self) -> Outbox:
         """The one outbox over this data folder, opened on first use (blocking: call
-        from a worker). One instance for the whole app: opening a second one would
-        sweep away the staging files of a seal in progress."""
+        from a worker). One instance for the whole app: each open outbox holds a
+        shared lock on its parts folder, and leftovers of a crash are removed
+        only by an opener that finds itself alone, so one instance keeps that
+        sweep possible at start-up."""
         with self._lock:
             store = self.state_key_store
             if store is None:

@@ -5,7 +5,6 @@ The only module of the bundle code that knows the Outbox API.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -23,25 +22,16 @@ def registrar(outbox: Outbox, destination: Destination | None, part_size: int
     Called before sealing starts: a part size the destination cannot take
     (an OnionShare share's request limit) is refused here, before any work.
 
-    If queueing fails half way, the rows already added are removed again (the
-    pipeline then deletes the files), so the queue never holds half a
-    submission.
+    The parts are queued in one transaction: if queueing fails, or the app
+    dies while it runs, no row exists (the pipeline, or the next lone open of
+    the outbox, deletes the files), so the queue never holds half a submission.
     """
-
     if destination is not None:
         from submitter.transports import check_part_size
 
         check_part_size(destination.kind, part_size)
 
     def register(parts: Sequence[Path]) -> None:
-        done = []
-        try:
-            for p in parts:
-                done.append(outbox.enqueue(p, destination))
-        except BaseException:
-            for part_id in done:
-                with contextlib.suppress(Exception):
-                    outbox.remove(part_id)
-            raise
+        outbox.enqueue_all(parts, destination)  # one transaction: every part or none
 
     return register

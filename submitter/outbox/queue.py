@@ -9,6 +9,9 @@ API (for the pipeline, the UI and the command line)::
                          window=SendWindow(start, end))   # window optional
     ob.parts() -> list[PartInfo]; ob.destination(part_id) -> Destination | None
     ob.orphans() -> list[Path]                  # complete files a crash left unqueued
+    ob.leftovers() -> list[Path]                # orphans and staging files, for reporting
+    ob.removed_leftovers -> int                 # how many the opening swept away
+    ob.schedule_unsent(SendWindow(...))         # random moments for parts never tried
     ob.remove(part_id) -> str | None            # returns a resume URL to abandon, if any
     ob.retry(part_id)                           # a failed part back to queued
     ob.wipe()                                   # quick delete, see below
@@ -19,10 +22,22 @@ Delivery is driven by ``submitter.outbox.courier.Courier``.
 Durability: WAL journal, ``synchronous=FULL``, every change in one
 transaction. A part enters the queue only once its file is complete (the
 caller renames it into place first; ``enqueue`` checks the size and fsyncs it
-again), so a crash leaves either no row or a full file. Leftover staging files
-(``*.tmp``) untouched for an hour are removed on open. Rows left in ``sending`` by a crash are
-picked up again by the next delivery pass, which first asks the destination
-how much it already has.
+again), so a crash leaves either no row or a full file. Rows left in
+``sending`` by a crash are picked up again by the next delivery pass, which
+first asks the destination how much it already has.
+
+Crash leftovers: a seal killed while writing leaves staging files
+(``*.tmp``); one killed between the rename and the enqueue leaves complete
+part files with no row ("orphans"). Neither will ever be sent. They are swept
+when an outbox opens while no other ``Outbox`` over the same folder is open in
+any process: every seal writes into ``parts_dir`` through an open ``Outbox``
+(the pipeline is handed ``parts_dir`` by one), so with none open, nothing can
+still be writing or about to enqueue them. Each open instance holds a shared
+``flock`` on the parts folder itself (no extra file to leave behind); the
+opener that gets it exclusively is alone. Where there is no ``flock``
+(Windows), only staging files untouched for an hour are swept, and orphans
+stay until quick delete, as nothing tells them from parts a window is about
+to enqueue.
 
 Privacy at rest: where a part goes (the destination and the organisation) and
 the resumable upload URL are sealed with the StateKey and bound to the row's
@@ -56,6 +71,10 @@ from submitter.outbox.schedule import SendWindow
 PartId = NewType("PartId", str)
 
 STATES = ("queued", "sending", "delivered", "failed")
+# The reason recorded on a part given its random moment (see schedule_unsent): empty,
+# so no problem is shown, yet set, so the part is not given a second moment. The
+# window's outbox page uses the same marker.
+SCHEDULED_REASON = ""
 _STAGING_SUFFIX = ".tmp"
 _STAGING_STALE_SECONDS = 3600.0
 _SCHEMA = """
@@ -118,6 +137,11 @@ class PartInfo:
     reason: str | None
     has_destination: bool
 
+    def waits_for_its_moment(self, now: float) -> bool:
+        """Queued, never tried, and kept for a later random moment (not a retry wait)."""
+        return (self.state == "queued" and self.attempts == 0 and self.sent == 0
+                and not self.reason and self.next_try > now)
+
 
 # The sealed columns a part row holds, by the label their seal is bound to (whole
 # statements, so no column name is ever built into SQL).
@@ -145,7 +169,12 @@ class Outbox:
         self._lock = threading.RLock()
         make_private_dirs(self.parts_dir)
         self._db = self._connect()
-        self._remove_staging_leftovers()
+        self._presence: int | None = None
+        try:
+            self.removed_leftovers = self._sweep_leftovers()
+        except BaseException:
+            self.close()
+            raise
 
     # --- plumbing ---
 
@@ -190,19 +219,61 @@ class Outbox:
         except CryptoError as exc:
             raise OutboxCorruptError("sealed record does not open") from exc
 
-    def _remove_staging_leftovers(self) -> None:
+    def _sweep_leftovers(self) -> int:
+        """Remove what crashed seals left behind, when that is safe; returns how many.
+
+        Also takes this instance's shared presence lock, held until ``close``."""
+        try:
+            import fcntl
+        except ImportError:
+            return self._sweep_stale_staging()
+        fd = os.open(self.parts_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        self._presence = fd
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            # Another outbox is open: its seal may be writing right now. Leave all.
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            return 0
+        except OSError:
+            # A filesystem that cannot lock (some network shares): as without flock.
+            self._release_presence()
+            return self._sweep_stale_staging()
+        try:
+            leftovers = self.leftovers()
+            for path in leftovers:
+                path.unlink(missing_ok=True)
+            if leftovers:
+                with contextlib.suppress(OSError):
+                    fsync_dir(self.parts_dir)
+            return len(leftovers)
+        finally:
+            # Not atomic on Linux; harmless, as this instance writes nothing yet.
+            fcntl.flock(fd, fcntl.LOCK_SH)
+
+    def _sweep_stale_staging(self) -> int:
         # Only files nobody has written to for a while: another window may be writing
         # a part right now, and its staging file must not vanish under it.
         cutoff = time.time() - _STAGING_STALE_SECONDS
+        removed = 0
         for entry in self.parts_dir.iterdir():
             if entry.name.endswith(_STAGING_SUFFIX) and entry.is_file():
                 with contextlib.suppress(FileNotFoundError):
                     if entry.stat().st_mtime < cutoff:
-                        entry.unlink(missing_ok=True)
+                        entry.unlink()
+                        removed += 1
+        return removed
+
+    def _release_presence(self) -> None:
+        if self._presence is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._presence)  # closing the descriptor drops its flock
+            self._presence = None
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            self._release_presence()
 
     def __enter__(self) -> Outbox:
         return self
@@ -219,7 +290,39 @@ class Outbox:
     def enqueue(self, part_path: Path, destination: Destination | None, *,
                 window: SendWindow | None = None) -> PartId:
         """Queue a complete part file that already sits in ``parts_dir``."""
-        path = Path(part_path)
+        return self.enqueue_all([part_path], destination, window=window)[0]
+
+    def enqueue_all(self, part_paths: Sequence[Path], destination: Destination | None, *,
+                    window: SendWindow | None = None) -> list[PartId]:
+        """Queue the complete parts of one submission in one transaction: all or none.
+
+        A crash while queueing leaves either every part queued or none (the
+        files are then leftovers, removed on the next lone open), never half a
+        submission on its way.
+        """
+        rows: list[tuple[PartId, str, int]] = []
+        for part_path in part_paths:
+            path = Path(part_path)
+            rows.append((PartId(secrets.token_hex(12)), path.name, self._ready_size(path)))
+        with contextlib.suppress(OSError):  # some platforms cannot open directories
+            fsync_dir(self.parts_dir)
+        with self._tx() as db:
+            for part_id, name, size in rows:
+                sealed = (self._seal(b"dest", part_id, destination.to_bytes())
+                          if destination else None)
+                next_try = window.pick() if window is not None else self._clock()
+                try:
+                    db.execute(
+                        "INSERT INTO parts (id, file_name, size, state, next_try,"
+                        " sealed_destination) VALUES (?, ?, ?, 'queued', ?, ?)",
+                        (part_id, name, size, next_try, sealed),
+                    )
+                except sqlite3.IntegrityError as exc:
+                    raise PartNotReadyError("part is already queued") from exc
+        return [part_id for part_id, _name, _size in rows]
+
+    def _ready_size(self, path: Path) -> int:
+        """The size of a complete part file in ``parts_dir``, flushed to disk."""
         if path.parent.resolve() != self.parts_dir.resolve() or path.name.endswith(
                 _STAGING_SUFFIX):
             raise PartNotReadyError("part is not in the outbox folder")
@@ -229,26 +332,32 @@ class Outbox:
             raise PartNotReadyError("part file cannot be opened") from exc
         try:
             size = os.fstat(fd).st_size
-            os.fsync(fd)  # the row below must never point at data still in a cache
+            os.fsync(fd)  # the row must never point at data still in a cache
         finally:
             os.close(fd)
         if size <= 0:
             raise PartNotReadyError("part file is empty")
-        with contextlib.suppress(OSError):  # some platforms cannot open directories
-            fsync_dir(self.parts_dir)
-        part_id = PartId(secrets.token_hex(12))
-        sealed = self._seal(b"dest", part_id, destination.to_bytes()) if destination else None
-        next_try = window.pick() if window is not None else self._clock()
+        return size
+
+    def schedule_unsent(self, window: SendWindow, now: float | None = None) -> list[PartId]:
+        """Give every part due now that was never tried a random moment within ``window``.
+
+        Parts already waiting for a moment (given here, by the window, or when they
+        were queued) keep theirs, so asking again does not push them back; parts
+        waiting after a failed try keep their retry time. One transaction, so a
+        courier in another window never sends a part half way through this.
+        """
+        moment = self._clock() if now is None else now
+        scheduled: list[PartId] = []
         with self._tx() as db:
-            try:
-                db.execute(
-                    "INSERT INTO parts (id, file_name, size, state, next_try, sealed_destination)"
-                    " VALUES (?, ?, ?, 'queued', ?, ?)",
-                    (part_id, path.name, size, next_try, sealed),
-                )
-            except sqlite3.IntegrityError as exc:
-                raise PartNotReadyError("part is already queued") from exc
-        return part_id
+            rows = db.execute(
+                "SELECT id FROM parts WHERE state = 'queued' AND attempts = 0 AND sent = 0"
+                " AND reason IS NULL AND next_try <= ? ORDER BY rowid", (moment,)).fetchall()
+            for (part_id,) in rows:
+                db.execute("UPDATE parts SET reason = ?, next_try = ? WHERE id = ?",
+                           (SCHEDULED_REASON, window.pick(), part_id))
+                scheduled.append(PartId(part_id))
+        return scheduled
 
     # --- reading ---
 
@@ -273,6 +382,13 @@ class Outbox:
         return sorted(p for p in self.parts_dir.iterdir()
                       if p.is_file() and not p.name.endswith(_STAGING_SUFFIX)
                       and p.name not in known)
+
+    def leftovers(self) -> list[Path]:
+        """Every file in ``parts_dir`` that no queue row names: orphans and staging
+        files. While another outbox is open, some may belong to a seal in progress."""
+        known = {info.file_name for info in self.parts()}
+        return sorted(p for p in self.parts_dir.iterdir()
+                      if p.is_file() and p.name not in known)
 
     def part_path(self, part_id: str) -> Path:
         return self.parts_dir / self.get(part_id).file_name
@@ -376,6 +492,7 @@ class Outbox:
         with self._lock:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
+            self._release_presence()
             for entry in list(self.parts_dir.iterdir()):
                 if entry.is_file():
                     entry.unlink(missing_ok=True)

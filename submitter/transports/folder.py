@@ -1,13 +1,17 @@
 """Folder or USB stick: copy, fsync, read back from the device, compare SHA-256.
 
-The copy is written under a temporary neutral name, flushed (file, then the
-folder), renamed, the folder flushed again, and the page cache for the copy
-dropped so the read-back comes from the medium rather than memory. Only then,
-after a filesystem-wide sync, is the part reported safe to unplug.
+The copy is written under a temporary neutral name and flushed, the page cache
+for it dropped so the read-back comes from the medium rather than memory, and
+read back. Only a copy whose read-back matches is renamed to the part's name
+(the folder flushed before and after), so the NGO, or a folder synced to it,
+never sees a part under its final name that was not verified; a copy that
+does not match is deleted and the part stays queued to be written again. Only
+after a filesystem-wide sync is the part reported safe to unplug.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -65,6 +69,13 @@ def _hash_file(path: Path, cancel: threading.Event) -> str:
     return digest.hexdigest()
 
 
+def _discard(tmp: Path) -> None:
+    # A stick pulled mid-copy cannot have its copy deleted; the error that ended the
+    # copy is the one to report, not this one.
+    with contextlib.suppress(OSError):
+        tmp.unlink(missing_ok=True)
+
+
 class FolderTransport:
     name = "folder"
 
@@ -81,11 +92,11 @@ class FolderTransport:
         try:
             return self._copy(job, final, tmp, progress, cancel)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            _discard(tmp)
             # Full, unplugged, read-only or refused: all worth another try later.
             raise FolderUnavailableError(errno.errorcode.get(exc.errno or 0, "OSError")) from exc
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            _discard(tmp)
             raise
 
     def _copy(self, job: SendJob, final: Path, tmp: Path, progress: ProgressCallback,
@@ -103,12 +114,12 @@ class FolderTransport:
             os.fsync(dst.fileno())
         if sent != job.size:
             raise VerifyFailedError("part file changed size")
-        os.replace(tmp, final)
         fsync_dir(self._dir)
         progress(SendProgress(job.part_id, Phase.VERIFYING, sent, job.size))
-        if _hash_file(final, cancel) != source_hash.hexdigest():
-            final.unlink(missing_ok=True)
-            raise VerifyFailedError("read-back hash differs")
+        if _hash_file(tmp, cancel) != source_hash.hexdigest():
+            raise VerifyFailedError("read-back hash differs")  # send() deletes the copy
+        os.replace(tmp, final)
+        fsync_dir(self._dir)
         _syncfs(self._dir)
         progress(SendProgress(job.part_id, Phase.DONE, sent, job.size))
         progress(SendProgress(job.part_id, Phase.SAFE_TO_UNPLUG, sent, job.size))

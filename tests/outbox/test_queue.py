@@ -62,26 +62,51 @@ def test_only_complete_parts_inside_the_outbox_enter(tmp_path: Path) -> None:
     ob.close()
 
 
-def test_staging_leftovers_of_a_crash_are_removed_on_open(tmp_path: Path) -> None:
+def test_a_submission_is_queued_whole_or_not_at_all(tmp_path: Path) -> None:
     ob = make_outbox(tmp_path)
-    leftover = staging_path(ob.new_part_path())
-    leftover.write_bytes(b"half a part")
-    in_progress = staging_path(ob.new_part_path())
-    in_progress.write_bytes(b"being written by another window")
-    old = time.time() - 2 * 3600
-    os.utime(leftover, (old, old))
+    good = []
+    for n in range(3):
+        p = ob.new_part_path()
+        p.write_bytes(os.urandom(100 + n))
+        good.append(p)
+    late = ob.new_part_path()  # the last part never made it into place
+    with pytest.raises(PartNotReadyError):
+        ob.enqueue_all([*good, late], Destination("folder", str(tmp_path / "usb")))
+    assert ob.parts() == []  # the three complete parts were not queued either
+    ids = ob.enqueue_all(good, Destination("folder", str(tmp_path / "usb")))
+    assert sorted(ids) == sorted(p.id for p in ob.parts()) and len(set(ids)) == 3
+    assert {ob.part_path(i).name for i in ids} == {p.name for p in good}
     ob.close()
-    ob = make_outbox(tmp_path)
-    assert not leftover.exists()
-    assert in_progress.exists()
-    # A part renamed into place whose enqueue never happened is found, not lost.
-    orphan = ob.new_part_path()
-    orphan.write_bytes(b"complete part")
-    assert ob.orphans() == [orphan]
-    ob.enqueue(orphan, None)
-    assert ob.orphans() == []
-    assert len(ob.parts()) == 1
-    ob.close()
+
+
+def test_crash_leftovers_are_swept_only_when_no_other_outbox_is_open(tmp_path: Path) -> None:
+    window = make_outbox(tmp_path)  # the app's window, open the whole time
+    pid, data = add_part(window, os.urandom(100), None)
+    staging = staging_path(window.new_part_path())
+    staging.write_bytes(b"half a part")  # a seal killed while writing
+    orphan = window.new_part_path()
+    orphan.write_bytes(b"complete part")  # a seal killed between rename and enqueue
+    assert window.orphans() == [orphan]
+    assert window.leftovers() == sorted([staging, orphan])
+    # Opened while the window is open: the window's own seal could be writing these.
+    other = make_outbox(tmp_path)
+    assert other.removed_leftovers == 0
+    assert staging.exists() and orphan.exists()
+    other.close()
+    window.close()
+    # Nobody else has the outbox open: nothing can still be writing or enqueueing them.
+    alone = make_outbox(tmp_path)
+    assert alone.removed_leftovers == 2
+    assert not staging.exists() and not orphan.exists()
+    assert alone.leftovers() == [] and alone.orphans() == []
+    assert alone.part_path(pid).read_bytes() == data  # a queued part is never a leftover
+    # An orphan found while another outbox is open can still be queued instead.
+    late = alone.new_part_path()
+    late.write_bytes(b"complete part")
+    assert alone.orphans() == [late]
+    alone.enqueue(late, None)
+    assert alone.orphans() == [] and len(alone.parts()) == 2
+    alone.close()
 
 
 def test_stale_sending_rows_resume_after_a_crash(tmp_path: Path) -> None:
@@ -149,6 +174,29 @@ def test_delayed_sending_within_the_chosen_window(tmp_path: Path) -> None:
     assert ob.due(now + 7201) == [pid]
     when = ob.get(pid).next_try
     assert now + 3600 <= when <= now + 7200
+    ob.close()
+
+
+def test_schedule_unsent_gives_new_parts_a_moment_once(tmp_path: Path) -> None:
+    ob = make_outbox(tmp_path)
+    fresh, _ = add_part(ob, os.urandom(10), None)
+    fresh2, _ = add_part(ob, os.urandom(10), None)
+    retrying, _ = add_part(ob, os.urandom(10), None)
+    ob.mark_sending(retrying)
+    ob.mark_retry(retrying, "The destination could not be reached.", 60.0)
+    retry_at = ob.get(retrying).next_try
+    now = time.time()
+    assert ob.schedule_unsent(SendWindow(now, now + 6 * 3600), now) == [fresh, fresh2]
+    moments = {pid: ob.get(pid).next_try for pid in (fresh, fresh2)}
+    assert all(now <= m <= now + 6 * 3600 for m in moments.values())
+    assert moments[fresh] != moments[fresh2]  # each its own moment
+    assert all(ob.get(pid).waits_for_its_moment(now) for pid in (fresh, fresh2))
+    # A retry wait is not a moment, and keeps its time.
+    assert not ob.get(retrying).waits_for_its_moment(now)
+    assert ob.get(retrying).next_try == retry_at
+    # Asking again does not push the moments back.
+    assert ob.schedule_unsent(SendWindow(now, now + 6 * 3600), now) == []
+    assert {pid: ob.get(pid).next_try for pid in (fresh, fresh2)} == moments
     ob.close()
 
 
@@ -238,6 +286,10 @@ def test_cancel_pauses_without_counting_an_attempt(tmp_path: Path) -> None:
 def test_wipe_erases_parts_queue_and_key(tmp_path: Path) -> None:
     ob = make_outbox(tmp_path)
     pid, _ = add_part(ob, os.urandom(100), Destination("tus", SECRET_URL))
+    # Crash leftovers (not swept: this outbox was already open) go too.
+    staging_path(ob.new_part_path()).write_bytes(b"half a part")
+    ob.new_part_path().write_bytes(b"complete part")
+    assert len(ob.leftovers()) == 2
     [(sealed,)] = ob._db.execute("SELECT sealed_destination FROM parts").fetchall()
     extra = tmp_path / "pinned-cards"
     extra.mkdir()

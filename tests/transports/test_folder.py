@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from submitter.outbox import Courier, Destination
 from submitter.transports.base import Phase, SendJob, SendProgress
-from submitter.transports.errors import DeliveryCancelledError
+from submitter.transports.errors import DeliveryCancelledError, VerifyFailedError
 from submitter.transports.folder import FolderTransport
 from tests.transports.netpeers import add_part, make_outbox
 
@@ -54,3 +55,72 @@ def test_cancel_mid_copy_removes_the_partial_file(tmp_path: Path) -> None:
         FolderTransport(str(usb)).send(_job(tmp_path, os.urandom(12 * 1024 * 1024)),
                                        lambda _e: cancel.set(), cancel)
     assert list(usb.iterdir()) == []
+
+
+def _tamper(usb: Path, how: str, seen: list[list[str]]) -> Callable[[SendProgress], None]:
+    """A progress callback standing in for a medium that does not keep what was written:
+    when the copy is written and flushed and its read-back starts (the VERIFYING event),
+    another writer, with its own descriptor, changes the copy on the medium."""
+
+    def on_progress(event: SendProgress) -> None:
+        if event.phase is not Phase.VERIFYING:
+            return
+        names = sorted(p.name for p in usb.iterdir())
+        seen.append(names)
+        [copy] = names
+        fd = os.open(usb / copy, os.O_WRONLY)
+        try:
+            if how == "flip":
+                middle = event.total // 2
+                original = (usb / copy).read_bytes()[middle]
+                os.pwrite(fd, bytes([original ^ 0x01]), middle)
+            else:  # the medium lost the tail of the copy
+                os.ftruncate(fd, event.total - 4096)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    return on_progress
+
+
+@pytest.mark.parametrize("how", ["flip", "truncate"])
+def test_copy_that_differs_on_read_back_is_deleted_and_the_part_stays_queued(
+        tmp_path: Path, how: str) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    ob = make_outbox(tmp_path / "data")
+    data = os.urandom(5 * 1024 * 1024 + 123)  # more than one copy block
+    pid, _ = add_part(ob, data, Destination("folder", str(usb)))
+    seen: list[list[str]] = []
+    report = Courier(ob, route="direct", progress=_tamper(usb, how, seen)).deliver_due(
+        threading.Event())
+    # The check ran on the copy while it still had its temporary name: a copy that was
+    # not verified never carries the part's name, where the NGO would pick it up.
+    assert seen == [[ob.get(pid).file_name + ".partial"]]
+    assert report.retrying == {pid: VerifyFailedError.message}
+    assert not report.delivered and not report.failed and not report.safe_to_unplug
+    info = ob.get(pid)
+    assert (info.state, info.reason, info.attempts) == ("queued", VerifyFailedError.message, 1)
+    assert list(usb.iterdir()) == []  # neither the bad copy nor a partial one is left
+    assert ob.part_path(pid).read_bytes() == data  # the part itself is untouched
+
+    # A medium that keeps what it is given: the same part goes through on the next try.
+    ob.retry(pid)
+    report = Courier(ob, route="direct").deliver_due(threading.Event())
+    assert report.delivered == [pid] and report.safe_to_unplug
+    assert [(p.name, p.read_bytes()) for p in usb.iterdir()] == [(info.file_name, data)]
+    ob.close()
+
+
+def test_transport_raises_verify_failed_and_leaves_nothing(tmp_path: Path) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    data = os.urandom(1024 * 1024)
+    job = _job(tmp_path, data)
+    seen: list[list[str]] = []
+    with pytest.raises(VerifyFailedError) as raised:
+        FolderTransport(str(usb)).send(job, _tamper(usb, "flip", seen), threading.Event())
+    assert raised.value.message == (
+        "The copy could not be verified after writing. It will be written again.")
+    assert seen and list(usb.iterdir()) == []
+    assert job.path.read_bytes() == data
