@@ -92,6 +92,8 @@ class FilesPage(QWidget):
         self._intro = QLabel(self)
         self._intro.setWordWrap(True)
         self._table = QTableView(self)
+        # Tab leaves the table (arrow keys move inside it), so it cannot trap a keyboard user.
+        self._table.setTabKeyNavigation(False)
         self._table.setObjectName("fileTable")
         self._table.setModel(self.model)
         self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -231,6 +231,8 @@ class InboxPage(QWidget):
         self._summary.setTextFormat(Qt.TextFormat.PlainText)
         self._summary.setWordWrap(True)
         self._table = QTableView(box)
+        # Tab leaves the table (arrow keys move inside it), so it cannot trap a keyboard user.
+        self._table.setTabKeyNavigation(False)
         self._table.setObjectName("manifestTable")
         self._table.setModel(self.model)
         self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -241,6 +243,8 @@ class InboxPage(QWidget):
         )
         self._message_label = QLabel(box)
         self._message = QPlainTextEdit(box)
+        # Tab moves on instead of typing a tab: a keyboard user must never be trapped.
+        self._message.setTabChangesFocus(True)
         self._message.setObjectName("sourceMessage")
         self._message.setReadOnly(True)
         self._message.setTabChangesFocus(True)

@@ -379,6 +379,8 @@ class KeysPage(QWidget):
         self._card_passphrase_label.setBuddy(self._card_passphrase)
         self._recipients_label = QLabel(box)
         self._recipients = QPlainTextEdit(box)
+        # Tab moves on instead of typing a tab: a keyboard user must never be trapped.
+        self._recipients.setTabChangesFocus(True)
         self._recipients.setObjectName("cardRecipients")
         self._recipients.setTabChangesFocus(True)
         self._recipients.setMaximumHeight(110)
@@ -394,6 +396,8 @@ class KeysPage(QWidget):
         self._endpoints_label = QLabel(box)
         self._endpoints_label.setWordWrap(True)
         self._endpoints = QPlainTextEdit(box)
+        # Tab moves on instead of typing a tab: a keyboard user must never be trapped.
+        self._endpoints.setTabChangesFocus(True)
         self._endpoints.setObjectName("cardEndpoints")
         self._endpoints.setTabChangesFocus(True)
         self._endpoints.setMaximumHeight(90)
@@ -412,6 +416,8 @@ class KeysPage(QWidget):
         self._create_card.setObjectName("createCard")
         self._card_error = _error_banner(box, "cardMakeError")
         self._armored = QPlainTextEdit(box)
+        # Tab moves on instead of typing a tab: a keyboard user must never be trapped.
+        self._armored.setTabChangesFocus(True)
         self._armored.setObjectName("cardArmored")
         self._armored.setReadOnly(True)
         self._armored.setTabChangesFocus(True)

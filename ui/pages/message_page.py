@@ -15,6 +15,8 @@ class MessagePage(QWidget):
         self._intro = QLabel(self)
         self._intro.setWordWrap(True)
         self._message = QPlainTextEdit(self)
+        # Tab moves on instead of typing a tab: a keyboard user must never be trapped.
+        self._message.setTabChangesFocus(True)
         self._message.setObjectName("messageText")
         self._contact_label = QLabel(self)
         self._contact_label.setWordWrap(True)

@@ -187,6 +187,8 @@ class OutboxPage(QWidget):
         self._intro.setWordWrap(True)
 
         self._table = QTableView(self)
+        # Tab leaves the table (arrow keys move inside it), so it cannot trap a keyboard user.
+        self._table.setTabKeyNavigation(False)
         self._table.setObjectName("outboxTable")
         self._shown = _VagueTimes(self.model, self._planned)
         self._table.setModel(self._shown)

@@ -145,6 +145,8 @@ class RecipientPage(QWidget):
         self._paste_label = QLabel(self._import_box)
         self._paste_label.setWordWrap(True)
         self._paste = QPlainTextEdit(self._import_box)
+        # Tab moves on instead of typing a tab: a keyboard user must never be trapped.
+        self._paste.setTabChangesFocus(True)
         self._paste.setObjectName("cardText")
         self._paste.setTabChangesFocus(True)
         self._paste_label.setBuddy(self._paste)
