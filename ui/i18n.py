@@ -58,3 +58,13 @@ class LanguageManager(QObject):
                 self._app.installTranslator(self._qt)
         self._current = code
         self.changed.emit(code)
+
+
+def english_plural(text: str, count: int) -> str:
+    """Choose the English form of an untranslated "%n hour(s)" string.
+
+    Qt only picks plural forms from a loaded translation; in English, which
+    has none, the source text comes back with its "(s)". A translated string
+    never contains it, so this touches English only.
+    """
+    return text.replace("(s)", "" if count == 1 else "s")

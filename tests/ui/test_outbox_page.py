@@ -276,3 +276,66 @@ def test_pause_mid_upload_then_resume_delivers_the_same_bytes(
     assert isinstance(report, DeliveryReport) and len(report.delivered) == 1
     received = list((root / "received").glob("*/part"))
     assert [p.read_bytes() for p in received] == [sealed_bytes]
+
+
+def test_send_within_hours_waits_shows_only_the_window_then_now_sends(
+        source: AppParts, qtbot: Any, tmp_path: Path) -> None:
+    """"Within 6 hours": nothing leaves at once, each part gets a random moment
+    in the window, the table shows only "within 6 hours" (never the moment,
+    which would tell an onlooker when to watch), and choosing "now" sends."""
+    import time
+
+    from PySide6.QtWidgets import QComboBox, QTableView
+
+    org = make_org(tmp_path / "org")
+    result = _seal(source, qtbot, org, tmp_path / "in")
+    page = _show_outbox(source, qtbot, 1)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    page.set_folder(usb)
+    combo = page.findChild(QComboBox, "sendWindow")
+    assert combo.itemData(0) == 0  # "now" is the default
+    page.set_send_window(6)
+
+    before = time.time()
+    report = _deliver(page, qtbot)
+    assert isinstance(report, DeliveryReport) and not report.delivered
+    assert list(usb.iterdir()) == []
+    assert "waiting for their random moment: 1" in page.status_text()
+    assert "within 6 hours" in page.status_text()
+    [info] = source.state.outbox().parts()
+    assert before < info.next_try <= time.time() + 6 * 3600
+    table = page.findChild(QTableView)
+    shown = table.model()
+
+    def cell() -> str:
+        return str(shown.data(shown.index(0, page.model.COLUMNS.index("next"))))
+
+    qtbot.waitUntil(lambda: cell() == "within 6 hours", timeout=20_000)
+
+    # Choosing "Deliver now" again keeps the moment (no pushing back, no sending).
+    _deliver(page, qtbot)
+    assert source.state.outbox().parts()[0].next_try == info.next_try
+    assert list(usb.iterdir()) == []
+
+    page.set_send_window(0)
+    report = _deliver(page, qtbot)
+    assert len(report.delivered) == 1
+    assert [p.name for p in usb.iterdir()] == [result.parts[0].name]
+
+
+def test_send_window_choices_read_naturally_in_both_languages(
+        source: AppParts, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QComboBox
+
+    combo = source.outbox.findChild(QComboBox, "sendWindow")
+    english = [combo.itemText(i) for i in range(combo.count())]
+    assert english == ["now", "1 hour", "6 hours", "24 hours"]
+    source.languages.set_language("ru")
+    try:
+        # Qt delivers the language change as an event: wait for the page to take it.
+        qtbot.waitUntil(lambda: combo.itemText(0) != "now", timeout=5000)
+        russian = [combo.itemText(i) for i in range(combo.count())]
+        assert russian[1:] == ["1 час", "6 часов", "24 часа"]
+    finally:
+        source.languages.set_language("en")

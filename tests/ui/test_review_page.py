@@ -232,3 +232,34 @@ def test_no_card_means_no_seal(source: AppParts, qtbot: Any, tmp_path: Path) -> 
     qtbot.waitUntil(lambda: "organisation first" in page.problem_text(), timeout=20_000)
     assert not page.can_seal()
 
+
+
+def test_message_typed_in_step_3_reaches_the_ngo_and_nowhere_else(
+        source: AppParts, qtbot: Any, tmp_path: Path) -> None:
+    """Typed with real key presses, sealed with the files, read by the NGO; and
+    never stored on the source's side in a form that can be read."""
+    from PySide6.QtWidgets import QLineEdit, QPlainTextEdit
+
+    org = make_org(tmp_path / "org")
+    choose_org(source, qtbot, org)
+    add_files(source, qtbot, [gps_jpeg(tmp_path / "in")])
+    source.window.show_page(source.message)
+    words = "Guards at block 4 beat prisoners on 12 March"
+    contact = "ask for Anna at the market kiosk"
+    qtbot.keyClicks(source.message.findChild(QPlainTextEdit, "messageText"), words)
+    qtbot.keyClicks(source.message.findChild(QLineEdit, "contactText"), contact)
+
+    page = source.review
+    source.window.show_page(page)
+    qtbot.waitUntil(lambda: _summary_settled(page, 1) and page.can_seal(), timeout=20_000)
+    with qtbot.waitSignal(page.sealed, timeout=60_000) as sealed:
+        qtbot.mouseClick(_button(page, "sealButton"), Qt.MouseButton.LeftButton)
+    parts = list(sealed.args[0].parts)
+
+    report = open_as_ngo(parts, org.identity, tmp_path / "ngo")
+    assert words in report.message and contact in report.message
+    stored = [p for p in source.state.data_dir.rglob("*") if p.is_file()]
+    stored += [p for p in source.settings.path.rglob("*") if p.is_file()]
+    for path in stored:
+        blob = path.read_bytes()
+        assert b"block 4" not in blob and b"Anna" not in blob, path.name

@@ -60,6 +60,7 @@ from submitter.outbox.schedule import SendWindow
 from submitter.transports.base import SendProgress
 from submitter.transports.proxy import TOR_PORTS, ProxyConfig
 from ui.file_dialogs import choose_paths
+from ui.i18n import english_plural
 from ui.messages import user_message
 from ui.models.outbox_model import OutboxModel
 from ui.tasks import Task, TaskRunner
@@ -129,7 +130,8 @@ class _PassResult:
 
 def within_hours(hours: int) -> str:
     """'within 6 hours': how the planned moment is shown, never more exactly."""
-    return QCoreApplication.translate("OutboxPage", "within %n hour(s)", "", hours)
+    return english_plural(
+        QCoreApplication.translate("OutboxPage", "within %n hour(s)", "", hours), hours)
 
 
 class _VagueTimes(QIdentityProxyModel):
@@ -754,7 +756,7 @@ class OutboxPage(QWidget):
         self._window_label.setText(self.tr("Send at a random moment &within:"))
         for index, hours in enumerate(SEND_WINDOW_HOURS):
             self._window.setItemText(index, self.tr("now") if not hours
-                                     else self.tr("%n hour(s)", "", hours))
+                                     else english_plural(self.tr("%n hour(s)", "", hours), hours))
         self._window.setAccessibleName(self.tr("Send at a random moment within"))
         self._window_hint.setAccessibleName(self.tr("About the moment of sending"))
         self._render_window()
