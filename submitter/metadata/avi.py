@@ -5,19 +5,30 @@ changes size. Metadata chunks become 'JUNK' chunks of the same size with
 zeroed content: LIST INFO (artist, comments, dates, software), IDIT dates,
 strn stream names, strd driver data, vendor chunks (for example Nikon's
 'ncdt' or Pentax's 'PENT'), and existing JUNK is zeroed because it often
-holds leftovers. The 'movi' lists (the frames) are copied unchanged without
-being walked, so a multi-gigabyte file costs only a few reads before
-streaming. Streams that are not video or sound (text, MIDI) are refused:
-their data sits inside movi, interleaved with the frames.
+holds leftovers. Streams that are not video or sound (text, MIDI) are
+refused: their data sits inside movi, interleaved with the frames.
+
+Motion-JPEG frames are small JPEG pictures, and each can carry its own
+metadata segments: ffmpeg writes its version into a comment in every frame,
+cameras and DVRs put Exif (device, time, sometimes GPS) or vendor APPn data
+there. For MJPEG streams the 'movi' list is walked frame by frame, reading
+only each frame's marker headers up to its scan, and those segments are
+zeroed in place (same length, so offsets and indexes stay right and the
+picture data is untouched). Kept: JFIF and AVI1 APP0 (field layout) and
+Adobe APP14 (colour transform), which decoding needs. Other video codecs
+carry no such segments in AVI; their 'movi' lists are copied without being
+walked, so a multi-gigabyte file costs only a few reads before streaming.
 """
 
 from __future__ import annotations
 
 import struct
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
 from submitter.metadata.cleaner import register
+from submitter.metadata.images_common import ICC_NOTE
 from submitter.metadata.isobmff import VIDEO_WARNINGS
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
@@ -47,6 +58,13 @@ _KEEP_LISTS = frozenset({b"hdrl", b"strl", b"odml"})
 _PADDING = frozenset({b"JUNK", b"junk", b"JUNQ", b"PAD "})
 _AV_STREAMS = frozenset({b"vids", b"auds"})
 
+# FourCCs of Motion-JPEG video (stream handler or BITMAPINFOHEADER compression).
+_MJPEG = frozenset({b"MJPG", b"mjpg", b"AVRn", b"AVDJ", b"LJPG", b"JPEG", b"jpeg", b"dmb1",
+                    b"MJPA", b"mjpa", b"MJLS"})
+MAX_FRAMES = 20_000_000  # a day of 200 fps video: beyond it, refuse rather than walk
+MAX_FRAME_SEGMENTS = 256  # marker segments before a frame's scan
+_SOS, _COM, _APP0, _APP14, _APP15 = 0xDA, 0xFE, 0xE0, 0xEE, 0xEF
+
 
 @dataclass(slots=True)
 class _Walk:
@@ -55,6 +73,11 @@ class _Walk:
     findings: list[Finding] = field(default_factory=list)
     patches: dict[int, Patch] = field(default_factory=dict)
     chunks: int = 0
+    streams: int = 0  # strl lists seen: the next stream's number
+    mjpeg: set[int] = field(default_factory=set)  # stream numbers that are Motion-JPEG
+    frames: int = 0
+    frame_meta: Counter[str] = field(default_factory=Counter)
+    frame_values: dict[str, str] = field(default_factory=dict)
 
     def read(self, off: int, n: int) -> bytes:
         return read_exact(self.fh, off, n, "chunks")
@@ -83,6 +106,12 @@ class _Walk:
             first = False
         if first:
             raise CorruptRefused("empty file")
+        for label, count in sorted(self.frame_meta.items()):
+            value = self.frame_values.get(label, "")
+            where = f"in {count} frame" + ("" if count == 1 else "s")
+            self.findings.append(Finding(
+                f"MJPEG frame {label}", f"{value} ({where})" if value else where,
+                _FRAME_CATEGORY.get(label, Category.HIDDEN_CONTENT)))
 
     def children(self, start: int, end: int, depth: int) -> None:
         if depth > MAX_DEPTH:
@@ -103,8 +132,11 @@ class _Walk:
                     raise CorruptRefused("short list")
                 ltype = self.read(body, 4)
                 if ltype == b"movi":
-                    pass  # the frames: copied unchanged, never walked
+                    if self.mjpeg:  # else the frames are copied unchanged, never walked
+                        self.movi(body + 4, body + length, depth + 1)
                 elif ltype in _KEEP_LISTS:
+                    if ltype == b"strl":
+                        self.streams += 1
                     self.children(body + 4, body + length, depth + 1)
                 else:
                     self.describe_list(ltype, body + 4, length - 4)
@@ -113,8 +145,13 @@ class _Walk:
                 if cid == b"strh":
                     if length < 4:
                         raise CorruptRefused("short stream header")
-                    if self.read(body, 4) not in _AV_STREAMS:
+                    kind = self.read(body, 4)
+                    if kind not in _AV_STREAMS:
                         raise UnsupportedContentRefused("AVI stream that is not video or sound")
+                    if kind == b"vids" and length >= 8 and self.read(body + 4, 4) in _MJPEG:
+                        self.mjpeg.add(self.streams - 1)
+                elif cid == b"strf" and length >= 20 and self.read(body + 16, 4) in _MJPEG:
+                    self.mjpeg.add(self.streams - 1)
             elif cid in _PADDING:
                 if self.nonzero(body, length):
                     self.findings.append(Finding(f"AVI {printable(cid)}",
@@ -127,6 +164,75 @@ class _Walk:
             pos = body + length + (length & 1)
         if pos < end and self.nonzero(pos, end - pos):
             raise CorruptRefused("truncated chunk header")
+
+    def movi(self, start: int, end: int, depth: int) -> None:
+        """Walk a movi list (or a 'rec ' list inside it) for Motion-JPEG frames."""
+        if depth > MAX_DEPTH:
+            raise LimitRefused("chunks nested too deep")
+        pos = start
+        while pos + 8 <= end:
+            self.frames += 1
+            if self.frames > MAX_FRAMES:
+                raise LimitRefused("too many frames")
+            head = self.read(pos, 8)
+            cid = head[:4]
+            length = struct.unpack_from("<I", head, 4)[0]
+            body = pos + 8
+            if body + length > end:
+                raise CorruptRefused("frame past the end of its list")
+            if cid == b"LIST" and length >= 4 and self.read(body, 4) == b"rec ":
+                self.movi(body + 4, body + length, depth + 1)
+            elif cid[2:] in (b"dc", b"db") and cid[:2].isdigit() and int(cid[:2]) in self.mjpeg:
+                self.frame(body, length)
+            pos = body + length + (length & 1)
+        if pos < end and self.nonzero(pos, end - pos):
+            raise CorruptRefused("truncated frame header")
+
+    def frame(self, body: int, length: int) -> None:
+        """Zero the metadata segments of one JPEG frame, up to its scan."""
+        if length == 0:
+            return  # a dropped frame: the previous picture is shown again
+        end = body + length
+        if length < 4 or self.read(body, 2) != b"\xff\xd8":
+            raise CorruptRefused("a Motion-JPEG frame that is not a JPEG picture")
+        pos = body + 2
+        for _ in range(MAX_FRAME_SEGMENTS):
+            if pos + 4 > end:
+                raise CorruptRefused("a Motion-JPEG frame cut short before its picture data")
+            head = self.read(pos, 4)
+            if head[0] != 0xFF:
+                raise CorruptRefused("a Motion-JPEG frame with broken markers")
+            marker = head[1]
+            if marker == 0xFF:  # fill byte before a marker
+                pos += 1
+                continue
+            if marker == _SOS:
+                return  # the picture data follows; nothing after it is metadata we keep apart
+            if marker in (0x00, 0x01, 0xD8, 0xD9) or 0xD0 <= marker <= 0xD7:
+                raise CorruptRefused("a Motion-JPEG frame with a marker out of place")
+            seg = (head[2] << 8) | head[3]
+            if seg < 2 or pos + 2 + seg > end:
+                raise CorruptRefused("a Motion-JPEG segment past the end of its frame")
+            if marker == _COM or _APP0 <= marker <= _APP15:
+                self.frame_segment(marker, pos + 4, seg - 2)
+            pos += 2 + seg
+        raise LimitRefused("too many segments in a Motion-JPEG frame")
+
+    def frame_segment(self, marker: int, at: int, n: int) -> None:
+        if n == 0:
+            return
+        ident = self.read(at, min(n, 32))
+        if marker == _APP0 and ident.startswith((b"JFIF\x00", b"AVI1")):
+            return  # frame structure (field order for interlaced video): decoding needs it
+        if marker == _APP14 and ident.startswith(b"Adobe"):
+            return  # the colour transform: without it colours decode wrong
+        if not self.nonzero(at, n):
+            return  # already blank (a cleaned file inspected again)
+        label = _segment_label(marker, ident)
+        self.frame_meta[label] += 1
+        if label == "comment" and label not in self.frame_values:
+            self.frame_values[label] = printable(self.read(at, min(n, 80)).rstrip(b"\x00"))
+        self.patches[at] = Zeros(n)
 
     def junk(self, pos: int, length: int) -> None:
         self.patches[pos] = b"JUNK"
@@ -154,6 +260,26 @@ class _Walk:
         self.findings.append(Finding(f"AVI {name} chunk", f"{length} bytes", category))
 
 
+_FRAME_CATEGORY = {
+    "comment": Category.SOFTWARE,
+    "Exif": Category.DEVICE,
+    "XMP": Category.SOFTWARE,
+    "ICC colour profile": Category.DEVICE,
+}
+
+
+def _segment_label(marker: int, ident: bytes) -> str:
+    if marker == _COM:
+        return "comment"
+    if marker == 0xE1 and ident.startswith(b"Exif\x00"):
+        return "Exif"
+    if marker == 0xE1 and ident.startswith(b"http://ns.adobe.com/"):
+        return "XMP"
+    if marker == 0xE2 and ident.startswith(b"ICC_PROFILE\x00"):
+        return "ICC colour profile"
+    return f"APP{marker - _APP0} segment"
+
+
 def _analyse(fh: BinaryIO, size: int) -> _Walk:
     walk = _Walk(fh, size)
     walk.run()
@@ -171,8 +297,13 @@ class AviCleaner:
 
     def prepare(self, src: Source, kind: FileKind, limits: Limits) -> CleanPlan:
         first, pieces = patch_in_place(src, _analyse)
+        notes = ["Metadata chunks were blanked in place; the picture and sound data "
+                 "were copied unchanged."]
+        if first.frame_meta:
+            notes.append("Metadata segments inside the Motion-JPEG frames were blanked "
+                         "in place; the pictures themselves are unchanged.")
+        if first.frame_meta.get("ICC colour profile"):
+            notes.append(ICC_NOTE)
         report = CleanReport(kind=kind.value, removed=first.findings,
-                             warnings=list(VIDEO_WARNINGS),
-                             notes=["Metadata chunks were blanked in place; the frames "
-                                    "were copied unchanged."])
+                             warnings=list(VIDEO_WARNINGS), notes=notes)
         return SplicePlan(src, pieces, report)

@@ -227,6 +227,24 @@ def frame_hashes(path: Path, maps: tuple[str, ...] = ("0:v?", "0:a?")) -> list[s
     return lines
 
 
+def decoded_frame_hashes(path: Path, maps: tuple[str, ...] = ("0:v",)) -> list[str]:
+    """Per-frame hashes of the decoded pictures (for cleaners that blank
+    metadata segments inside the frames, so packets differ but pictures must not)."""
+    args: list[str] = []
+    for m in maps:
+        args += ["-map", m]
+    proc = run(tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(path), *args,
+               "-f", "framemd5", "-")
+    lines = [ln for ln in proc.stdout.decode().splitlines() if ln and not ln.startswith("#")]
+    assert lines, "no frames decoded"
+    return lines
+
+
+def packet_layout(path: Path) -> list[str]:
+    """Each packet's stream, timing and size, without its bytes."""
+    return [", ".join(ln.split(", ")[:5]) for ln in frame_hashes(path)]
+
+
 def decoded_audio_hash(path: Path) -> str:
     """Hash of the decoded audio samples (for formats whose packets get re-wrapped)."""
     proc = run(tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(path), "-map", "0:a",
