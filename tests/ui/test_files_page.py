@@ -400,3 +400,41 @@ def test_describe_all_lists_each_thing_once(qapp: QApplication) -> None:
     lines = findings_text.describe_all(many, limit=5)
     assert len(lines) == 6 and lines[-1] == "and 45 more details"
 
+
+
+def test_choosing_and_previewing_leaves_no_thumbnails_or_recent_files(
+        source: AppParts, qtbot: Any, tmp_path: Path) -> None:
+    """The dialog, the preview and the findings write nothing about the files
+    where desktops keep traces: the thumbnail cache, the recent-files list,
+    Qt's own settings. The home folder and the cache folder are compared
+    before and after."""
+    import os
+
+    home = Path.home()
+    cache = Path(os.environ.get("XDG_CACHE_HOME", home / ".cache"))
+    watched = [cache, home / ".local" / "share", home / ".config", home / ".thumbnails"]
+
+    def snapshot() -> dict[str, tuple[int, int]]:
+        seen: dict[str, tuple[int, int]] = {}
+        for root in watched:
+            if root.is_dir():
+                for p in root.rglob("*"):
+                    if p.is_file():
+                        st = p.stat()
+                        seen[str(p)] = (st.st_size, st.st_mtime_ns)
+        return seen
+
+    before = snapshot()
+    page = source.files
+    photo = _photo(tmp_path / "secret-folder")
+    button = page.findChild(QPushButton, "addFiles")
+    with qtbot.waitSignal(page.preview_settled, timeout=WAIT):
+        answer_file_dialog(photo.parent, photo)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert page.preview().has_picture()
+    after = snapshot()
+    changed = {p for p in after if before.get(p) != after[p]}
+    assert changed == set(), changed
+    for path in after:
+        blob = Path(path).read_bytes()
+        assert b"secret-folder" not in blob and b"photo.jpg" not in blob, path
