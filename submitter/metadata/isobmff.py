@@ -18,6 +18,13 @@ them. Instead, nothing changes size:
 The moov box is read into memory (bounded); the media data is streamed from
 the source unchanged. Before anything is written, the planned output is read
 back through ``SplicedReader`` and inspected again: it must show nothing.
+H.264 and HEVC video (avc1/avc3/hvc1/hev1) is walked sample by sample,
+from the sample tables and from every fragment's track runs: only each NAL
+unit's length prefix and the SEI units are read, and "user data
+unregistered" notes (x264's version and options, camera names and serials)
+are overwritten in place with same-length filler (see ``nal.py``); SEI
+units in an hvcC configuration are blanked the same way.
+
 Fragmented files (moof) are cleaned when they hold only video and sound;
 with other tracks they are refused, since their samples are scattered over
 fragments. Files whose media lives in other files (external data
@@ -35,6 +42,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
+from submitter.metadata import nal
 from submitter.metadata.cleaner import register
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
@@ -83,6 +91,8 @@ _METADATA_BOXES = frozenset({
 _FREE_TYPES = frozenset({b"free", b"skip", b"wide", b"junk", b"JUNK"})
 _TOP_KEEP = frozenset({b"ftyp", b"styp", b"moov", b"mdat", b"moof", b"mfra", b"sidx", b"ssix"})
 _AV_HANDLERS = frozenset({b"vide", b"soun"})
+_NAL_FORMATS = {b"avc1": (nal.H264, b"avcC"), b"avc3": (nal.H264, b"avcC"),
+                b"hvc1": (nal.HEVC, b"hvcC"), b"hev1": (nal.HEVC, b"hvcC")}
 _XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
 _EPOCH_1904 = _dt.datetime(1904, 1, 1, tzinfo=_dt.UTC)
 _ISO6709 = re.compile(r"([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)")
@@ -105,6 +115,9 @@ class _Track:
     sample_size: int = 0
     sample_sizes: Sequence[int] = ()
     sample_count: int = 0
+    track_id: int = 0
+    nal: tuple[str, int] | None = None  # codec, NAL length size (H.264 / HEVC video)
+    runs: list[tuple[int, Sequence[int]]] = field(default_factory=list)  # fragments
 
 
 @dataclass(slots=True)
@@ -116,6 +129,8 @@ class _Analysis:
     tracks: list[_Track] = field(default_factory=list)
     neutralised: list[tuple[int, int]] = field(default_factory=list)  # file ranges
     mdat: list[tuple[int, int]] = field(default_factory=list)
+    scanner: nal.NalScanner = field(default_factory=nal.NalScanner)
+    trex: dict[int, int] = field(default_factory=dict)  # track id -> default sample size
 
     def find(self, where: str, value: str, category: Category) -> None:
         self.findings.append(Finding(where, value[:300], category))
@@ -225,6 +240,8 @@ class _Walker:
         self.size = size
         self.limits = limits
         self.a = _Analysis()
+        self._moof_start = 0
+        self._traf_count = 0
 
     # --- top level, read from the file ---
 
@@ -247,6 +264,8 @@ class _Walker:
                 self.a.mdat.append((box.body, box.end))
             elif t == b"moof":
                 self.a.fragmented = True
+                self._moof_start = box.start
+                self._traf_count = 0
                 self._in_memory(box, "moof")
             elif t in (b"ftyp", b"styp", b"sidx", b"ssix"):
                 pass
@@ -263,6 +282,7 @@ class _Walker:
         if not moov_seen:
             raise CorruptRefused("no movie header (moov)")
         self._check_tracks()
+        self._scan_video()
         return self.a
 
     def _top_box(self, pos: int) -> Box:
@@ -341,6 +361,10 @@ class _Walker:
                     self.a.find(where, f"{box.end - box.body} bytes of leftover data",
                                 Category.HIDDEN_CONTENT)
                     self.a.patch(base + box.body, Zeros(box.end - box.body))
+            elif t == b"traf":
+                self._traf(buf, base, box)
+            elif t == b"trex" and box.end - box.body >= 20:
+                self.a.trex[_u32(buf, box.body + 4)] = _u32(buf, box.body + 16)
             elif t == b"trak":
                 new = _Track()
                 self.a.tracks.append(new)
@@ -349,6 +373,11 @@ class _Walker:
                 self._walk(buf, base, box, where, depth + 1, track)
             elif t in (b"mvhd", b"tkhd", b"mdhd"):
                 self._times(buf, base, box, where)
+                if t == b"tkhd" and track is not None:
+                    at = box.body + 4 + 2 * (8 if buf[box.body] == 1 else 4)
+                    if box.end - at < 4:
+                        raise CorruptRefused("short track header")
+                    track.track_id = _u32(buf, at)
             elif t == b"hdlr":
                 self._hdlr(buf, base, box, where, track, path)
             elif t == b"stsd":
@@ -437,6 +466,7 @@ class _Walker:
                                 Category.SOFTWARE)
                     self.a.patch(base + e + 50, bytes(32))
                 self._entry_children(buf, base, entry, e + 86, where, depth)
+                self._nal_config(buf, base, entry, e + 86, track)
             elif handler == b"soun" and entry.end - e >= 36:
                 self._zero_field(buf, base, e + 20, 4, f"{where}/{_fourcc(entry.type)} vendor",
                                  Category.SOFTWARE)
@@ -445,6 +475,111 @@ class _Walker:
                 if extra is None:
                     raise UnsupportedContentRefused("unknown sound description version")
                 self._entry_children(buf, base, entry, e + 36 + extra, where, depth)
+
+    def _nal_config(self, buf: bytes, base: int, entry: Box, first: int,
+                    track: _Track | None) -> None:
+        """avcC / hvcC of an H.264 / HEVC entry: the NAL length size, and SEI in hvcC."""
+        if track is None:
+            return
+        if entry.type not in _NAL_FORMATS:
+            if track.nal is not None:
+                raise UnsupportedContentRefused("video track mixing H.264/HEVC and other codecs")
+            return
+        codec, config_type = _NAL_FORMATS[entry.type]
+        configs = [c for c in iter_boxes(buf, first, entry.end) if c.type == config_type]
+        if len(configs) != 1:
+            raise CorruptRefused("video track without its decoder configuration")
+        cfg = configs[0]
+        config = bytes(buf[cfg.body : cfg.end])
+        found = (codec, nal.config_length_size(codec, config))
+        mixed = track.nal is None and len(track.formats) > 1  # an earlier entry was not
+        if mixed or (track.nal is not None and track.nal != found):
+            raise UnsupportedContentRefused("video track with several kinds of stream")
+        track.nal = found
+        if codec == nal.HEVC:
+            nal.scan_hvcc(self.a.scanner, config, base + cfg.body)
+
+    def _traf(self, buf: bytes, base: int, traf: Box) -> None:
+        """A movie fragment's track runs: where its samples are, for the NAL walk."""
+        self._traf_count += 1
+        children = list(iter_boxes(buf, traf.body, traf.end))
+        heads = [c for c in children if c.type == b"tfhd"]
+        if len(heads) != 1 or heads[0].end - heads[0].body < 8:
+            raise CorruptRefused("track fragment without its header")
+        h = heads[0]
+        flags = _u32(buf, h.body) & 0xFFFFFF
+        track_id = _u32(buf, h.body + 4)
+        p = h.body + 8
+        need = 8 + 8 * bool(flags & 1) + 4 * sum(bool(flags & f) for f in (2, 8, 0x10, 0x20))
+        if h.end - h.body < need:
+            raise CorruptRefused("short track fragment header")
+        if flags & 1:
+            data_base = _u64(buf, p)
+            p += 8
+        elif flags & 0x20000 or self._traf_count == 1:
+            data_base = self._moof_start
+        else:
+            raise UnsupportedContentRefused("track fragments without their data offsets")
+        p += 4 * bool(flags & 2) + 4 * bool(flags & 8)
+        tracks = [t for t in self.a.tracks if t.track_id == track_id]
+        if len(tracks) != 1:
+            raise CorruptRefused("fragment of an unknown track")
+        track = tracks[0]
+        default_size = _u32(buf, p) if flags & 0x10 else self.a.trex.get(track_id, 0)
+        pos = data_base
+        for run in (c for c in children if c.type == b"trun"):
+            if run.end - run.body < 8:
+                raise CorruptRefused("short track run")
+            rflags = _u32(buf, run.body) & 0xFFFFFF
+            count = _u32(buf, run.body + 4)
+            q = run.body + 8
+            if rflags & 1:
+                pos = data_base + struct.unpack_from(">i", buf, q)[0]
+                q += 4
+            q += 4 * bool(rflags & 4)
+            fields = [f for f in (0x100, 0x200, 0x400, 0x800) if rflags & f]
+            stride = 4 * len(fields)
+            if count > MAX_TABLE_ENTRIES or q + count * stride > run.end:
+                raise CorruptRefused("track run count past its box")
+            if rflags & 0x200:
+                at = q + 4 * fields.index(0x200)
+                sizes: Sequence[int] = [_u32(buf, at + i * stride) for i in range(count)]
+            else:
+                sizes = [default_size] * count
+            if track.nal is not None:
+                track.runs.append((pos, sizes))
+            pos += sum(sizes)
+
+    def _samples(self, track: _Track) -> Iterator[tuple[int, int]]:
+        """(file offset, size) of every sample, from the sample table and fragments."""
+        for start, length, per, first in self._chunks(track):
+            del length
+            pos = start
+            for i in range(first, first + per):
+                size = track.sample_size or track.sample_sizes[i]
+                yield pos, size
+                pos += size
+        for start, sizes in track.runs:
+            pos = start
+            for size in sizes:
+                yield pos, size
+                pos += size
+
+    def _scan_video(self) -> None:
+        scanner = self.a.scanner
+        for t in self.a.tracks:
+            if t.handler != b"vide" or t.nal is None:
+                continue
+            codec, width = t.nal
+            for off, size in self._samples(t):
+                if off + size > self.size:
+                    raise CorruptRefused("sample data past the end of the file")
+                scanner.sample(self.fh, codec, width, off, size)
+        for off, data in scanner.patches.items():
+            if off in self.a.patches:
+                raise CorruptRefused("video stream note inside a metadata box")
+            self.a.patch(off, data)
+        self.a.findings.extend(scanner.findings())
 
     def _zero_field(self, buf: bytes, base: int, at: int, n: int, where: str,
                     category: Category) -> None:
@@ -519,12 +654,16 @@ class _Walker:
 
     def _chunk_ranges(self, track: _Track) -> list[tuple[int, int]]:
         """File ranges of every chunk of a track, from stco/stsc/stsz."""
+        return [(start, start + length) for start, length, _, _ in self._chunks(track)
+                if length]
+
+    def _chunks(self, track: _Track) -> Iterator[tuple[int, int, int, int]]:
+        """(offset, length, samples, first sample) of every chunk of a track."""
         offsets = track.chunk_offsets
         if not offsets:
-            return []
+            return
         if not track.stsc or track.stsc[0][0] != 1:
             raise CorruptRefused("sample-to-chunk table missing")
-        ranges: list[tuple[int, int]] = []
         sample = 0
         total = track.sample_count
         for i, (first, per) in enumerate(track.stsc):
@@ -538,13 +677,11 @@ class _Walker:
                     length = per * track.sample_size
                 else:
                     length = sum(track.sample_sizes[sample : sample + per])
-                sample += per
                 start = offsets[chunk]
                 if start + length > self.size:
                     raise CorruptRefused("sample data past the end of the file")
-                if length:
-                    ranges.append((start, start + length))
-        return ranges
+                yield start, length, per, sample
+                sample += per
 
     def _check_tracks(self) -> None:
         neutral = sorted(self.a.neutralised)
@@ -726,6 +863,7 @@ class IsoMediaCleaner:
             "Metadata boxes were blanked in place; the sound and pictures were copied unchanged.")
         if kind is not FileKind.M4A:
             report.notes.append(
-                "Settings an encoder may have written inside the video stream itself "
-                "are not checked.")
+                "Notes an encoder or camera wrote inside H.264 and HEVC video (SEI user "
+                "data) were blanked; inside other kinds of video stream they are not "
+                "checked.")
         return SplicePlan(src, pieces, report)

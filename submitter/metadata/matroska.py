@@ -17,7 +17,12 @@ Clusters (the frames) are copied unchanged. Subtitle and other
 non-audio/video tracks stay as (empty) tracks: their codec header is zeroed
 and, walking every block header of every cluster, the payload of each of
 their blocks is zeroed in place; laced blocks of such tracks are refused.
-Files without such tracks never have their clusters walked. Live recordings
+H.264 and HEVC video blocks (V_MPEG4/ISO/AVC, V_MPEGH/ISO/HEVC) are walked
+the same way, reading only NAL length prefixes and SEI units: "user data
+unregistered" notes (encoder name and options, camera serials) are blanked
+in place (see ``nal.py``), also inside an HEVC CodecPrivate; laced or
+compressed (ContentEncodings) blocks of such tracks are refused. Files
+without any of these tracks never have their clusters walked. Live recordings
 with unknown-size clusters are walked element by element to find where each
 cluster ends.
 """
@@ -27,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
+from submitter.metadata import nal
 from submitter.metadata.cleaner import register
 from submitter.metadata.isobmff import VIDEO_WARNINGS, categorize
 from submitter.metadata.kinds import FileKind
@@ -77,7 +83,8 @@ _REMOVED_LEVEL1 = {CHAPTERS: ("Chapters", Category.HIDDEN_CONTENT),
 _AV_TRACK_TYPES = frozenset({1, 2})
 _TRACK_KINDS = {3: "complex", 0x10: "logo", 0x11: "subtitle", 0x12: "buttons",
                 0x20: "control", 0x21: "metadata"}
-TRACK_NUMBER, CODEC_PRIVATE = 0xD7, 0x63A2
+TRACK_NUMBER, CODEC_PRIVATE, CODEC_ID, CONTENT_ENCODINGS = 0xD7, 0x63A2, 0x86, 0x6D80
+_NAL_CODECS = {b"V_MPEG4/ISO/AVC": nal.H264, b"V_MPEGH/ISO/HEVC": nal.HEVC}
 SIMPLE_BLOCK, BLOCK_GROUP, BLOCK, BLOCK_ADDITIONS = 0xA3, 0xA0, 0xA1, 0x75A1
 UNKNOWN = -1
 MAX_META_ELEMENT = 64 * 1024 * 1024
@@ -145,6 +152,8 @@ class _Walk:
     blank_tracks: dict[int, str] = field(default_factory=dict)  # track number -> kind
     tracks_seen: bool = False
     blanked_bytes: int = 0
+    nal_tracks: dict[int, tuple[str, int]] = field(default_factory=dict)  # codec, length size
+    scanner: nal.NalScanner = field(default_factory=nal.NalScanner)
 
     def read(self, off: int, n: int) -> bytes:
         return read_exact(self.fh, off, n, "elements")
@@ -195,6 +204,11 @@ class _Walk:
 
     def segment(self, seg: Element) -> None:
         self.segment_body(seg)
+        for off, data in self.scanner.patches.items():
+            if off in self.patches:
+                raise CorruptRefused("video stream note inside a metadata element")
+            self.patches[off] = data
+        self.findings.extend(self.scanner.findings())
         if self.blanked_bytes:
             kinds = ", ".join(sorted(set(self.blank_tracks.values())))
             self.findings.append(Finding(f"Matroska {kinds} track",
@@ -224,7 +238,7 @@ class _Walk:
             elif el.id == CLUSTER:
                 if not self.tracks_seen:
                     raise UnsupportedContentRefused("frames before the track list")
-                if self.blank_tracks:
+                if self.blank_tracks or self.nal_tracks:
                     self.cluster(el)
             elif el.id in (CUES, CRC32):
                 pass
@@ -331,6 +345,8 @@ class _Walk:
                     self.void(el)
             if kind not in _AV_TRACK_TYPES:
                 self.other_tracks(entry, kind)
+            elif kind == 1:
+                self.video_track(entry)
         self.tracks_seen = True
 
     def other_tracks(self, entry: Element, kind: int | None) -> None:
@@ -347,6 +363,33 @@ class _Walk:
         if number is None:
             raise CorruptRefused("track without a number")
         self.blank_tracks[number] = _TRACK_KINDS.get(kind or 0, "data")
+
+    def video_track(self, entry: Element) -> None:
+        """H.264 / HEVC: note the NAL length size; its blocks are walked later."""
+        number = codec = None
+        private: Element | None = None
+        encoded = False
+        for el in self.children(entry):
+            if el.id == TRACK_NUMBER and 1 <= el.size <= 8:
+                number = int.from_bytes(self.read(el.data, el.size), "big")
+            elif el.id == CODEC_ID and el.size <= 64:
+                codec = _NAL_CODECS.get(self.read(el.data, el.size).rstrip(b"\x00"))
+            elif el.id == CODEC_PRIVATE:
+                private = el
+            elif el.id == CONTENT_ENCODINGS:
+                encoded = True
+        if codec is None:
+            return
+        if number is None:
+            raise CorruptRefused("track without a number")
+        if encoded:
+            raise UnsupportedContentRefused("compressed or encrypted video blocks")
+        if private is None or private.size > MAX_META_ELEMENT:
+            raise CorruptRefused("video track without its decoder configuration")
+        config = self.read(private.data, private.size)
+        self.nal_tracks[number] = (codec, nal.config_length_size(codec, config))
+        if codec == nal.HEVC:
+            nal.scan_hvcc(self.scanner, config, private.data)
 
     def cluster(self, cluster: Element) -> None:
         """Zero the payload of every block that belongs to a subtitle/data track."""
@@ -367,6 +410,15 @@ class _Walk:
     def block(self, el: Element) -> bool:
         head = self.read(el.data, min(el.size, 12))
         track, width = _vint(head, 0, keep_marker=False)
+        if track in self.nal_tracks:
+            if len(head) < width + 3:
+                raise CorruptRefused("short block")
+            if head[width + 2] & 0x06:
+                raise UnsupportedContentRefused("laced video block")
+            codec, length_size = self.nal_tracks[track]
+            self.scanner.sample(self.fh, codec, length_size, el.data + width + 3,
+                                el.size - width - 3)
+            return False
         if track not in self.blank_tracks:
             return False
         payload = width + 3
@@ -450,6 +502,7 @@ class MatroskaCleaner:
                              warnings=list(VIDEO_WARNINGS),
                              notes=["Metadata elements were blanked in place; the frames "
                                     "were copied unchanged.",
-                                    "Settings an encoder may have written inside the video "
-                                    "stream itself are not checked."])
+                                    "Notes an encoder or camera wrote inside H.264 and HEVC "
+                                    "video (SEI user data) were blanked; inside other kinds "
+                                    "of video stream they are not checked."])
         return SplicePlan(src, pieces, report)

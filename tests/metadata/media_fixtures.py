@@ -243,6 +243,63 @@ def decoded_frame_hashes(path: Path, maps: tuple[str, ...] = ("0:v",)) -> list[s
 def packet_layout(path: Path) -> list[str]:
     """Each packet's stream, timing and size, without its bytes."""
     return [", ".join(ln.split(", ")[:5]) for ln in frame_hashes(path)]
+_SEI_NAL_TYPES = {"h264": "6", "hevc": "39|40"}
+
+
+def _video_codec(path: Path) -> str:
+    return next((c for t, c in probe_streams(path) if t == "video"), "")
+
+
+def _sei_filtered(path: Path, maps: tuple[str, ...], codec: str, keep: bool,
+                  fmt: str) -> bytes:
+    args: list[str] = []
+    for m in maps:
+        args += ["-map", m]
+    option = "pass_types" if keep else "remove_types"
+    proc = run(tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(path), *args,
+               "-c", "copy", "-bsf:v", f"filter_units={option}={_SEI_NAL_TYPES[codec]}",
+               "-f", fmt, "-")
+    return proc.stdout
+
+
+def decoded_video_hash(path: Path) -> str:
+    """Hash of every decoded picture (pixels), in order."""
+    proc = run(tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(path), "-map", "0:v",
+               "-f", "framemd5", "-")
+    lines = [ln.split(", ")[-1] for ln in proc.stdout.decode().splitlines()
+             if ln and not ln.startswith("#")]
+    assert lines, "no pictures decoded"
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def assert_packets_kept(original: Path, cleaned: Path,
+                        maps: tuple[str, ...] = ("0:v?", "0:a?")) -> None:
+    """Every packet kept: byte for byte, except user-data notes inside H.264/HEVC video.
+
+    For H.264/HEVC, SEI NAL units may differ, and only where the cleaned
+    bytes are the 0xFF filler; every other NAL unit, every packet's timing and
+    size are equal, and the decoded pictures are identical.
+    """
+    codec = _video_codec(original)
+    if codec not in _SEI_NAL_TYPES or not any(m.startswith("0:v") for m in maps):
+        assert frame_hashes(cleaned, maps) == frame_hashes(original, maps)
+        return
+
+    def timing(path: Path) -> list[str]:
+        return [ln.rsplit(", ", 1)[0] for ln in frame_hashes(path, maps)]
+
+    assert timing(cleaned) == timing(original)
+    # The decoder configuration (extradata) of HEVC may hold the notes too.
+    without = [[ln for ln in _sei_filtered(p, maps, codec, keep=False, fmt="framemd5")
+                .decode().splitlines() if not ln.startswith("#extradata")]
+               for p in (original, cleaned)]
+    assert without[0] == without[1], "packets differ outside the SEI NAL units"
+    before, after = (_sei_filtered(p, ("0:v",), codec, keep=True, fmt="data")
+                     for p in (original, cleaned))
+    assert len(before) == len(after)
+    changed = [i for i in range(len(before)) if before[i] != after[i]]
+    assert all(after[i] == 0xFF for i in changed), "SEI bytes changed to something not filler"
+    assert decoded_video_hash(cleaned) == decoded_video_hash(original)
 
 
 def decoded_audio_hash(path: Path) -> str:

@@ -208,7 +208,7 @@ def test_fragmented_video_cleaned(tmp_path: Path) -> None:
     cleaned = tmp_path / "clean.mp4"
     cleaned.write_bytes(_clean_bytes(out))
     assert b"John Doe" in out.read_bytes() and b"John Doe" not in cleaned.read_bytes()
-    assert mf.frame_hashes(cleaned) == mf.frame_hashes(out)
+    mf.assert_packets_kept(out, cleaned)
 
 
 def test_top_level_metadata_box_becomes_free(mp4: Path) -> None:
@@ -249,4 +249,4 @@ def test_subtitle_track_text_blanked_streams_kept(tmp_path: Path) -> None:
     assert b"Officer Smith" in mp4.read_bytes()
     assert b"Officer Smith" not in clean.read_bytes()
     assert mf.probe_streams(clean) == mf.probe_streams(mp4)  # the track stays, empty
-    assert mf.frame_hashes(clean) == mf.frame_hashes(mp4)  # video packets identical
+    mf.assert_packets_kept(mp4, clean)  # video packets kept

@@ -85,7 +85,7 @@ def test_subtitle_track_blanked_streams_kept(tmp_path: Path, codec: str) -> None
     for secret in (b"Officer Smith", b"Badge 4471", b"J. Doe"):
         assert secret in data and secret not in cleaned, secret
     assert [t for t, _ in mf.probe_streams(clean)] == ["video", "subtitle"]
-    assert mf.frame_hashes(clean, ("0:v",)) == mf.frame_hashes(out, ("0:v",))
+    mf.assert_packets_kept(out, clean, ("0:v",))
     assert engine.inspect(Source.from_path(clean), clean.name).findings == ()
 
 
@@ -102,7 +102,7 @@ def test_unknown_size_clusters(tmp_path: Path) -> None:
     assert b"Secret title" in proc.stdout and b"Secret title" not in sink.getvalue()
     clean = tmp_path / "clean.webm"
     clean.write_bytes(sink.getvalue())
-    assert mf.frame_hashes(clean) == mf.frame_hashes(out)
+    mf.assert_packets_kept(out, clean)
 
 
 @pytest.mark.parametrize(

@@ -267,7 +267,7 @@ def test_telemetry_media_unchanged(telemetry: tuple[DataTrack, Path, Path]) -> N
     """The file still opens, keeps its (now empty) track, and every A/V packet is equal."""
     _, dirty, clean = telemetry
     assert mf.probe_streams(clean) == mf.probe_streams(dirty)
-    assert mf.frame_hashes(clean, ("0:v", "0:a")) == mf.frame_hashes(dirty, ("0:v", "0:a"))
+    mf.assert_packets_kept(dirty, clean, ("0:v", "0:a"))
     assert clean.stat().st_size == dirty.stat().st_size
     assert not [e for e in exiftool.errors(clean) if e.startswith("Error")]
 
@@ -381,7 +381,7 @@ def test_mkv_usual_order_still_cleaned(subtitled_mkv: Path, tmp_path: Path) -> N
     assert "Officer Smith" in _subtitles(usual)
     clean = _clean(usual, tmp_path / "clean.mkv")
     assert b"Officer Smith" not in clean.read_bytes()
-    assert mf.frame_hashes(clean, ("0:v",)) == mf.frame_hashes(usual, ("0:v",))
+    mf.assert_packets_kept(usual, clean, ("0:v",))
 
 
 # --- rotation: the display matrix stays ---
@@ -420,7 +420,7 @@ def test_rotation_kept(maker: str, degrees: int, tmp_path: Path) -> None:
     assert not exiftool.identifying(clean, embedded=True)
     assert _rotation(clean) == before
     assert _tkhd_matrices(clean) == _tkhd_matrices(rotated)
-    assert mf.frame_hashes(clean) == mf.frame_hashes(rotated)
+    mf.assert_packets_kept(rotated, clean)
 
 
 # --- .m4v: an accepted ending of the MP4 kind ---

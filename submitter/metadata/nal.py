@@ -1,0 +1,289 @@
+"""Encoder notes inside H.264 / HEVC video: "user data unregistered" SEI.
+
+MP4/MOV and Matroska carry H.264 and HEVC as length-prefixed NAL units
+(AVCC / HVCC: every NAL is preceded by its size in 1, 2 or 4 bytes, the
+width given by the avcC / hvcC box). SEI NAL units (H.264 type 6, HEVC
+types 39 and 40) hold a list of messages, each ``payloadType`` and
+``payloadSize`` (bytes of 0xFF adding 255, then a last byte) and its payload
+(ITU-T H.264 7.3.2.3, H.265 7.3.5). Message type 5, user data unregistered,
+is a 16-byte UUID then free bytes: x264 writes its version and whole option
+string there, cameras their names, serials or private data.
+
+What is blanked, and why:
+
+- the UUID too, not just the bytes after it: a UUID is chosen by one vendor
+  (x264's is known to every analysis tool), so it names the encoder as
+  surely as the text does; no decoder needs it to decode pictures;
+- the filler is 0xFF: it is never part of a start code or of an
+  emulation-prevention pattern (00 00 0x), so a run of it cannot create one,
+  and it is not text. The message keeps its type and exact size, so the NAL
+  unit's length prefix and every offset in the file stay valid;
+- the NAL unit on disk is escaped (0x000003 emulation prevention) while
+  ``payloadSize`` counts unescaped bytes. The new NAL is escaped again by
+  the standard rule; if the original held emulation-prevention bytes inside
+  the payload, the filler starts with a run of zero bytes long enough to need
+  the same number of them (00 00 03 00 ...), then 0xFF, so the escaped size
+  is unchanged and the run says nothing. If no filler gives exactly the
+  original size, the file is refused rather than guessed at.
+
+Only the length prefixes and the SEI NAL units are read, never the slices,
+in small windows so a file of millions of tiny NAL units still costs few reads;
+a hard count of NAL units bounds the time a hostile file can take.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from submitter.metadata.model import (
+    Category,
+    CorruptRefused,
+    Finding,
+    LimitRefused,
+    UnsupportedContentRefused,
+)
+from submitter.metadata.reads import read_exact
+
+H264 = "h264"
+HEVC = "hevc"
+MAX_NALS = 20_000_000  # per file, every track: ~5 slices a frame for 18 hours at 60 fps
+MAX_SEI_NAL = 4 * 1024 * 1024
+MAX_DISTINCT_FINDINGS = 20
+USER_DATA_UNREGISTERED = 5
+FILLER = 0xFF
+_WINDOW = 512  # bytes read at each NAL start: its prefix, header and often the next ones
+_ESCAPE = re.compile(rb"\x00\x00(?=[\x00-\x03])")
+_NEUTRAL = re.compile(rb"\xff?\x00*\x01?\xff*")
+_TEXT = re.compile(rb"[\x20-\x7e]{4,}")
+_NAMES = {H264: "H.264", HEVC: "HEVC"}
+
+
+def is_sei(codec: str, header: int) -> bool:
+    """``header``: the NAL unit's first byte."""
+    if codec == H264:
+        return header & 0x1F == 6
+    return (header >> 1) & 0x3F in (39, 40)
+
+
+def unescape(nal: bytes) -> bytes:
+    """The RBSP: every 0x03 that follows two zero bytes removed."""
+    out = bytearray()
+    start = 0
+    while True:
+        j = nal.find(b"\x00\x00\x03", start)
+        if j < 0:
+            break
+        out += nal[start : j + 2]
+        start = j + 3
+    out += nal[start:]
+    return bytes(out)
+
+
+def escape(rbsp: bytes) -> bytes:
+    """The standard emulation prevention: 03 after two zeros that precede 00-03."""
+    return _ESCAPE.sub(b"\x00\x00\x03", rbsp)
+
+
+def _ff_coded(rbsp: bytes, pos: int) -> tuple[int, int]:
+    value = 0
+    while True:
+        if pos >= len(rbsp):
+            raise CorruptRefused("video stream note cut short")
+        b = rbsp[pos]
+        pos += 1
+        value += b
+        if b != 0xFF:
+            return value, pos
+
+
+def sei_messages(rbsp: bytes, header_len: int) -> list[tuple[int, int, int]]:
+    """(payloadType, start, end) of each message, positions in the RBSP."""
+    out: list[tuple[int, int, int]] = []
+    pos = header_len
+    while True:
+        if pos >= len(rbsp):
+            raise CorruptRefused("video stream note without its end mark")
+        if rbsp[pos] == 0x80 and not rbsp[pos + 1 :].strip(b"\x00"):
+            return out  # rbsp_trailing_bits
+        ptype, pos = _ff_coded(rbsp, pos)
+        size, pos = _ff_coded(rbsp, pos)
+        if pos + size > len(rbsp):
+            raise CorruptRefused("video stream note longer than its NAL unit")
+        out.append((ptype, pos, pos + size))
+        pos += size
+
+
+def neutral(payload: bytes) -> bool:
+    """Whether a payload is what ``blank`` writes (or empty)."""
+    return _NEUTRAL.fullmatch(payload) is not None
+
+
+def _fillers(length: int, groups: int) -> list[bytes]:
+    if groups == 0:
+        return [bytes([FILLER]) * length]
+    out = []
+    for lead in (b"", b"\xff"):
+        # a run of 2g+1 zeros, or 2g zeros then 01, needs exactly g escapes
+        for body in (b"\x00" * (2 * groups + 1), b"\x00" * (2 * groups) + b"\x01"):
+            body = lead + body
+            if len(body) <= length:
+                out.append(body + b"\xff" * (length - len(body)))
+    return out
+
+
+def blank(nal: bytes, header_len: int) -> tuple[bytes, list[bytes]] | None:
+    """The same NAL with every user-data payload blanked, and those payloads.
+
+    None when there is nothing to blank. The result has exactly the length
+    of ``nal``, or a refusal is raised.
+    """
+    rbsp = unescape(nal)
+    found = [(a, b) for t, a, b in sei_messages(rbsp, header_len)
+             if t == USER_DATA_UNREGISTERED and not neutral(rbsp[a:b])]
+    if not found:
+        return None
+    if len(escape(rbsp)) != len(nal):
+        raise UnsupportedContentRefused("the video stream's notes are escaped in an unusual way")
+    payloads = [rbsp[a:b] for a, b in found]
+    work = bytearray(rbsp)
+    for a, b in found:
+        work[a:b] = bytes([FILLER]) * (b - a)
+        delta = len(nal) - len(escape(bytes(work)))
+        if delta < 0:
+            raise UnsupportedContentRefused("a video stream note could not be blanked safely")
+        for filler in _fillers(b - a, delta):
+            work[a:b] = filler
+            if len(escape(bytes(work))) == len(nal):
+                break
+        else:
+            raise UnsupportedContentRefused("a video stream note could not be blanked safely")
+    out = escape(bytes(work))
+    if len(out) != len(nal):  # pragma: no cover - guarded above
+        raise UnsupportedContentRefused("a video stream note could not be blanked safely")
+    return out, payloads
+
+
+def describe(payload: bytes) -> tuple[str, Category]:
+    """Plain words for one user-data payload (UUID + free bytes).
+
+    The program's name comes first: the UI shows "names the software used:
+    <value>" and cuts long values short.
+    """
+    m = _TEXT.search(payload[16:])
+    if m is None:
+        return (f"{len(payload)} bytes of private notes from the program or camera that "
+                "made the video, inside the video stream", Category.HIDDEN_CONTENT)
+    text = m.group().decode("ascii")
+    parts = text.split(" - ")
+    name = " - ".join(parts[:2]) if len(parts) > 1 and len(parts[0]) <= 16 else parts[0]
+    return f"{name[:60]} (the program that made the video, named inside the video stream)", \
+        Category.SOFTWARE
+
+
+@dataclass(slots=True)
+class NalScanner:
+    """Walks length-prefixed samples of one file's H.264/HEVC tracks.
+
+    ``patches`` (file offset -> bytes of the same length) blank what was
+    found; ``findings`` say it in plain words, once per distinct note.
+    """
+
+    nals: int = 0
+    patches: dict[int, bytes] = field(default_factory=dict)
+    _seen: dict[tuple[str, str, Category], int] = field(default_factory=dict)
+
+    def findings(self) -> list[Finding]:
+        out = []
+        for (codec, value, category), count in self._seen.items():
+            suffix = f", {count} times" if count > 1 else ""
+            out.append(Finding(f"{_NAMES[codec]} video stream (SEI user data{suffix})",
+                               value, category))
+        return out
+
+    def _count(self, n: int = 1) -> None:
+        self.nals += n
+        if self.nals > MAX_NALS:
+            raise LimitRefused("too many NAL units in the video stream")
+
+    def nal(self, codec: str, nal: bytes, offset: int) -> None:
+        """One whole NAL unit (from a sample or from avcC/hvcC) at ``offset``."""
+        header_len = 1 if codec == H264 else 2
+        if len(nal) < header_len or not is_sei(codec, nal[0]):
+            return
+        done = blank(nal, header_len)
+        if done is None:
+            return
+        new, payloads = done
+        if new == nal:  # pragma: no cover - a non-neutral payload always changes
+            return
+        lo = next(i for i in range(len(nal)) if nal[i] != new[i])
+        hi = next(i for i in range(len(nal) - 1, -1, -1) if nal[i] != new[i]) + 1
+        self.patches[offset + lo] = new[lo:hi]
+        for p in payloads:
+            key = (codec, *describe(p))
+            if key in self._seen or len(self._seen) < MAX_DISTINCT_FINDINGS:
+                self._seen[key] = self._seen.get(key, 0) + 1
+
+    def sample(self, fh: BinaryIO, codec: str, length_size: int, offset: int,
+               size: int) -> None:
+        """Every NAL unit of one sample: read the prefixes, and the SEI units only."""
+        header_len = 1 if codec == H264 else 2
+        pos, end = offset, offset + size
+        window, wstart = b"", 0
+        while pos < end:
+            self._count()
+            if end - pos < length_size + header_len:
+                if not read_exact(fh, pos, end - pos, "video samples").strip(b"\x00"):
+                    return  # zero padding after the last NAL unit
+                raise CorruptRefused("video sample cut inside a NAL unit")
+            need = length_size + header_len
+            if not (wstart <= pos and pos + need <= wstart + len(window)):
+                wstart = pos
+                window = read_exact(fh, pos, min(_WINDOW, end - pos), "video samples")
+            at = pos - wstart
+            n = int.from_bytes(window[at : at + length_size], "big")
+            body = pos + length_size
+            if n < header_len or body + n > end:
+                raise CorruptRefused("NAL unit longer than its video sample")
+            if is_sei(codec, window[at + length_size]):
+                if n > MAX_SEI_NAL:
+                    raise LimitRefused("video stream note too large")
+                self.nal(codec, read_exact(fh, body, n, "video samples"), body)
+            pos = body + n
+
+
+def config_length_size(codec: str, config: bytes) -> int:
+    """NAL length width from an avcC / hvcC record."""
+    at = 4 if codec == H264 else 21
+    if len(config) <= at:
+        raise CorruptRefused("short video decoder configuration")
+    if codec == H264 and config[0] != 1:
+        raise UnsupportedContentRefused("unknown H.264 configuration version")
+    size = (config[at] & 3) + 1
+    if size == 3:
+        raise CorruptRefused("invalid NAL length size")
+    return size
+
+
+def scan_hvcc(scanner: NalScanner, config: bytes, offset: int) -> None:
+    """SEI NAL units stored in an hvcC record's arrays (x265 puts its notes there)."""
+    if len(config) < 23:
+        raise CorruptRefused("short HEVC configuration")
+    pos = 23
+    for _ in range(config[22]):
+        if pos + 3 > len(config):
+            raise CorruptRefused("HEVC configuration cut short")
+        count = int.from_bytes(config[pos + 1 : pos + 3], "big")
+        pos += 3
+        for _ in range(count):
+            scanner._count()
+            if pos + 2 > len(config):
+                raise CorruptRefused("HEVC configuration cut short")
+            n = int.from_bytes(config[pos : pos + 2], "big")
+            pos += 2
+            if pos + n > len(config):
+                raise CorruptRefused("HEVC configuration cut short")
+            scanner.nal(HEVC, config[pos : pos + n], offset + pos)
+            pos += n
