@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import struct
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
@@ -113,20 +114,41 @@ class _Walk:
                 f"MJPEG frame {label}", f"{value} ({where})" if value else where,
                 _FRAME_CATEGORY.get(label, Category.HIDDEN_CONTENT)))
 
-    def children(self, start: int, end: int, depth: int) -> None:
+    def entries(self, start: int, end: int, depth: int, count: Callable[[], None],
+                what: str) -> Iterator[tuple[int, bytes, int, int]]:
+        """Each chunk of a list as (position, id, body offset, body length).
+
+        ``count`` is called once per chunk and enforces its limit; ``what``
+        ("chunk", "frame") names the chunks in refusals.
+        """
         if depth > MAX_DEPTH:
             raise LimitRefused("chunks nested too deep")
         pos = start
         while pos + 8 <= end:
-            self.chunks += 1
-            if self.chunks > MAX_CHUNKS:
-                raise LimitRefused("too many chunks")
+            count()
             head = self.read(pos, 8)
-            cid = head[:4]
             length = struct.unpack_from("<I", head, 4)[0]
             body = pos + 8
             if body + length > end:
-                raise CorruptRefused("chunk past the end of its list")
+                raise CorruptRefused(f"{what} past the end of its list")
+            yield pos, head[:4], body, length
+            pos = body + length + (length & 1)
+        if pos < end and self.nonzero(pos, end - pos):
+            raise CorruptRefused(f"truncated {what} header")
+
+    def count_chunk(self) -> None:
+        self.chunks += 1
+        if self.chunks > MAX_CHUNKS:
+            raise LimitRefused("too many chunks")
+
+    def count_frame(self) -> None:
+        self.frames += 1
+        if self.frames > MAX_FRAMES:
+            raise LimitRefused("too many frames")
+
+    def children(self, start: int, end: int, depth: int) -> None:
+        for pos, cid, body, length in self.entries(start, end, depth, self.count_chunk,
+                                                   "chunk"):
             if cid == b"LIST":
                 if length < 4:
                     raise CorruptRefused("short list")
@@ -161,32 +183,15 @@ class _Walk:
             else:
                 self.describe_chunk(cid, body, length)
                 self.junk(pos, length)
-            pos = body + length + (length & 1)
-        if pos < end and self.nonzero(pos, end - pos):
-            raise CorruptRefused("truncated chunk header")
 
     def movi(self, start: int, end: int, depth: int) -> None:
         """Walk a movi list (or a 'rec ' list inside it) for Motion-JPEG frames."""
-        if depth > MAX_DEPTH:
-            raise LimitRefused("chunks nested too deep")
-        pos = start
-        while pos + 8 <= end:
-            self.frames += 1
-            if self.frames > MAX_FRAMES:
-                raise LimitRefused("too many frames")
-            head = self.read(pos, 8)
-            cid = head[:4]
-            length = struct.unpack_from("<I", head, 4)[0]
-            body = pos + 8
-            if body + length > end:
-                raise CorruptRefused("frame past the end of its list")
+        for _pos, cid, body, length in self.entries(start, end, depth, self.count_frame,
+                                                    "frame"):
             if cid == b"LIST" and length >= 4 and self.read(body, 4) == b"rec ":
                 self.movi(body + 4, body + length, depth + 1)
             elif cid[2:] in (b"dc", b"db") and cid[:2].isdigit() and int(cid[:2]) in self.mjpeg:
                 self.frame(body, length)
-            pos = body + length + (length & 1)
-        if pos < end and self.nonzero(pos, end - pos):
-            raise CorruptRefused("truncated frame header")
 
     def frame(self, body: int, length: int) -> None:
         """Zero the metadata segments of one JPEG frame, up to its scan."""
