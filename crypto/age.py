@@ -168,7 +168,9 @@ class Encryptor(_AgeStream):
         self._armor = ArmorWriter(dst) if armor else None
         out: ByteSink = self._armor if self._armor is not None else dst
         nonce = os.urandom(NONCE_SIZE)
-        out.write(header.serialize() + nonce)
+        prefix = header.serialize() + nonce
+        out.write(prefix)
+        self._payload_offset = len(prefix)
         key = hkdf_sha256(file_key, nonce, b"payload")
         self._stream = StreamWriter(key, out, workers=workers)
         self._closed = False
@@ -182,6 +184,23 @@ class Encryptor(_AgeStream):
 
     def writable(self) -> bool:
         return True
+
+    def hold(self, start: int, end: int) -> None:
+        """Keep plaintext bytes ``start:end`` open until after ``close``.
+
+        Their chunks are written as zeros; ``seal_held`` later gives the
+        ciphertext of the final bytes, which the caller writes over the zeros
+        (see ``StreamWriter.hold``). Not with armor, whose text cannot be
+        patched in place.
+        """
+        if self._armor is not None:
+            raise ValueError("a held range needs binary output")
+        self._stream.hold(start, end)
+
+    def seal_held(self, data: bytes | bytearray | memoryview) -> tuple[int, bytes]:
+        """After close: the file offset and ciphertext of the held chunks."""
+        offset, sealed = self._stream.seal_held(data)
+        return self._payload_offset + offset, sealed
 
     def flush(self) -> None:
         """Chunks are written as they are sealed; nothing else is buffered."""

@@ -71,14 +71,22 @@ def _open(key: bytes, counter: int, last: bool, sealed: memoryview, out: memoryv
     return bool(rc == 0)
 
 
-def _seal_group(key: bytes, first: int, plain: memoryview, out: memoryview, final: bool) -> None:
-    """Seal ``plain`` as consecutive chunks from counter ``first`` into ``out``."""
+def _seal_group(key: bytes, first: int, plain: memoryview, out: memoryview, final: bool,
+                held: range = range(0)) -> None:
+    """Seal ``plain`` as consecutive chunks from counter ``first`` into ``out``.
+
+    Chunks whose counter is in ``held`` are not sealed: their place in ``out``
+    is zero-filled, to be overwritten by ``StreamWriter.seal_held``.
+    """
     count = max(1, -(-len(plain) // CHUNK_SIZE))
     for i in range(count):
         piece = plain[i * CHUNK_SIZE : (i + 1) * CHUNK_SIZE]
         start = i * ENC_CHUNK_SIZE
-        _seal(key, first + i, final and i == count - 1, piece,
-              out[start : start + len(piece) + TAG_SIZE])
+        target = out[start : start + len(piece) + TAG_SIZE]
+        if first + i in held:
+            target[:] = bytes(len(target))
+            continue
+        _seal(key, first + i, final and i == count - 1, piece, target)
 
 
 def _open_group(
@@ -176,6 +184,60 @@ class StreamWriter:
         self._counter = 0
         self._in_flight: tuple[list[Future[Any]], int, int] | None = None
         self._closed = False
+        # See hold(): counters of chunks kept back, their plaintext, the total.
+        self._held = range(0)
+        self._held_plain = bytearray()
+        self._held_span = (0, 0)
+        self._held_last = False
+        self._total_bytes = 0
+
+    def hold(self, start: int, end: int) -> None:
+        """Keep back the chunks holding plaintext bytes ``start:end``.
+
+        Those chunks are not sealed as they stream by: zeros of the same
+        length take their place in the output, and their plaintext is kept in
+        memory until ``seal_held`` gets the final bytes for ``start:end``. A
+        caller can so stream data whose summary (a hash, say) must come first.
+        Sealing a chunk twice under one nonce would leak both plaintexts, so a
+        placeholder is never sealed. Call it before any byte past ``start``
+        has been written.
+        """
+        if self._held or not 0 <= start < end:
+            raise ValueError("one non-empty held range per stream")
+        written = self._counter * CHUNK_SIZE + self._fill
+        if start < written:
+            raise ValueError("the held range has already been written")
+        self._held = range(start // CHUNK_SIZE, (end - 1) // CHUNK_SIZE + 1)
+        self._held_span = (start, end)
+
+    def seal_held(self, data: _Buffer) -> tuple[int, bytes]:
+        """Seal the held chunks with ``data`` in place of bytes ``start:end``.
+
+        Returns the offset of the held chunks in the sealed stream and their
+        ciphertext, for the caller to write over the zeros. Only after close().
+        """
+        if not self._closed or not self._held:
+            raise ValueError("seal_held needs a closed stream with a held range")
+        first, count = self._held.start, len(self._held)
+        if len(self._held_plain) != min(count * CHUNK_SIZE,
+                                        self._total_bytes - first * CHUNK_SIZE):
+            raise ValueError("the held range was not written")
+        start, end = self._held_span
+        at = start - first * CHUNK_SIZE
+        plain = self._held_plain
+        if len(data) != end - start or at + len(data) > len(plain):
+            raise ValueError("the replacement does not fit the held range")
+        plain[at : at + len(data)] = data
+        out = bytearray(len(plain) + count * TAG_SIZE)
+        view, outv = memoryview(plain), memoryview(out)
+        for i in range(count):
+            piece = view[i * CHUNK_SIZE : (i + 1) * CHUNK_SIZE]
+            last = self._held_last and i == count - 1
+            _seal(self._key, first + i, last, piece,
+                  outv[i * ENC_CHUNK_SIZE : i * ENC_CHUNK_SIZE + len(piece) + TAG_SIZE])
+        plain[:] = bytes(len(plain))  # it may hold the caller's message
+        self._held = range(0)
+        return first * ENC_CHUNK_SIZE, bytes(out)
 
     def write(self, data: _Buffer) -> int:
         if self._closed:
@@ -220,19 +282,36 @@ class StreamWriter:
         group_bytes = CHUNK_SIZE * GROUP_CHUNKS
         futures: list[Future[Any]] = []
         chunks = max(1, -(-fill // CHUNK_SIZE))
+        self._keep_held(stage[:fill], chunks, final)
         for start in range(0, max(fill, 1), group_bytes):
             end = min(start + group_bytes, fill)
             first = self._counter + start // CHUNK_SIZE
             out_start = start // CHUNK_SIZE * ENC_CHUNK_SIZE
             futures.append(self._pool.submit(
                 _seal_group, self._key, first, stage[start:end], out[out_start:],
-                final and end == fill))
+                final and end == fill, self._held))
         self._counter += chunks
+        if final:
+            self._total_bytes = (self._counter - chunks) * CHUNK_SIZE + fill
         # Write the previous batch while this one is being sealed.
         self._drain()
         self._in_flight = (futures, slot, fill + chunks * TAG_SIZE)
         self._slot ^= 1
         self._fill = 0
+
+    def _keep_held(self, stage: memoryview, chunks: int, final: bool) -> None:
+        """Copy the plaintext of this batch's held chunks (see hold)."""
+        lo = max(self._held.start, self._counter)
+        hi = min(self._held.stop, self._counter + chunks)
+        if lo >= hi:
+            return
+        a = (lo - self._counter) * CHUNK_SIZE
+        b = min((hi - self._counter) * CHUNK_SIZE, len(stage))
+        self._held_plain += stage[a:b]
+        if final and hi == self._counter + chunks:
+            self._held_last = True
+        if final and hi < self._held.stop:  # the stream ended inside the held range
+            self._held = range(self._held.start, hi)
 
     def _drain(self) -> None:
         if self._in_flight is None:

@@ -1,16 +1,19 @@
 """The source-side pipeline: files, message and recipients in; parts out.
 
-Two passes over every file (see docs/bundle-format.md, "Why two passes"):
-
-1. check: detect the type from content, clean and verify (``prepare``), and
-   stream the cleaned bytes through SHA-256 into nothing. Every file is
-   checked before anything is written; if any is refused, nothing is sent.
-2. write: lay out the parts, then stream each cleaned file again into the
-   tar writer, straight into the age encryptor, into a temporary file in the
-   outbox folder. The source's stat identity must be unchanged after this
-   pass, and a file that had to be cleaned again is hashed again and must
-   match the manifest; otherwise the run fails (the file changed, or a
-   cleaner is not deterministic).
+1. check: detect every file's type from its content, clean and verify it
+   (``prepare``). Every file is checked before anything is written; if any
+   is refused, nothing is sent. A plan can only refuse here, never while it
+   streams (see ``CleanPlan``), so this pass reads no more than the cleaners
+   need to decide.
+2. write: lay out the parts, then stream each cleaned file once into the tar
+   writer, straight into the age encryptor, into a temporary file in the
+   outbox folder, hashing it on the way. Each part's manifest comes first in
+   its tar but holds the SHA-256 of files written after it, so its chunks are
+   held back (``Encryptor.hold``): zeros stand in for them until every hash
+   in that manifest is known; then they are sealed once, with the real
+   manifest, and written in place. The manifest's length does not depend on
+   the hash values, so the layout is exact from the start. The source's stat
+   identity must be unchanged after this pass, or the run fails.
 
 Cleaned bytes only ever exist in memory and, encrypted, on disk. When every
 part is complete it is fsynced and renamed to its final random name; then the
@@ -22,18 +25,19 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import hashlib
 import os
 import secrets
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
 from crypto.age import Encryptor
 from crypto.recipients.base import Recipient
-from submitter.bundle.background import BackgroundHasher, BackgroundWriter
+from submitter.bundle.background import BackgroundWriter
 from submitter.bundle.format import (
     BLOCK,
     DEFAULT_PART_SIZE,
@@ -64,6 +68,9 @@ from submitter.sanitize import sanitize
 MEMORY_BUDGET = 64 * 1024 * 1024  # cleaned in-memory files kept between passes
 _PROGRESS_STEP = 4 * 1024 * 1024
 _TEMP_SUFFIX = ".tmp"  # the outbox removes "*.tmp" leftovers after a crash
+# Stands for a hash until pass 2 has computed it: same length, so the manifest's
+# length, and with it the whole layout, is exact before a byte is hashed.
+HASH_PLACEHOLDER = "0" * 64
 
 
 class Stage(enum.StrEnum):
@@ -178,31 +185,6 @@ def bundle_name(index: int, kind: FileKind, original: str | None) -> str:
     return name if is_safe_name(name) else neutral
 
 
-class _HashSink:
-    """Pass 1: hash what a plan writes (on a helper thread, overlapping the reads)."""
-
-    def __init__(self, tick: Callable[[int], None], cancel: threading.Event | None) -> None:
-        self.hasher = BackgroundHasher()
-        self.size = 0
-        self._tick = tick
-        self._cancel = cancel
-
-    def write(self, data: bytes | memoryview) -> int:
-        if self._cancel is not None and self._cancel.is_set():
-            raise SubmitCancelled()
-        self.hasher.put(data)
-        self.size += len(data)
-        self._tick(len(data))
-        return len(data)
-
-    def hexdigest(self) -> str:
-        return self.hasher.hexdigest()
-
-    def abandon(self) -> None:
-        with contextlib.suppress(BaseException):
-            self.hasher.finish()
-
-
 class _Progress:
     def __init__(self, cb: ProgressCallback | None, files_total: int) -> None:
         self._cb = cb
@@ -259,22 +241,15 @@ def _check(paths: Sequence[Path], keep_names: bool, limits: Limits, prog: _Progr
         except CleanCancelled as exc:
             raise SubmitCancelled() from exc
         if refusals:
-            continue  # nothing will be sent: skip the hashing work
-        sink = _HashSink(prog.tick, cancel)
-        try:
-            _write_plan(plan, sink, cancel)
-            digest = sink.hexdigest()
-        finally:
-            sink.abandon()
-        if sink.size != plan.size:
-            raise SourceChangedError("size differs from plan")
+            continue  # nothing will be sent: keep no plans
+        prog.tick(_size_or_zero(path))
         report = plan.report
         kind = FileKind(report.kind)
         entry = FileEntry(
             name=bundle_name(i + 1, kind, path.name if keep_names else None),
             kind=kind.value,
             size=plan.size,
-            sha256=digest,
+            sha256=HASH_PLACEHOLDER,  # the real one is known once pass 2 has streamed it
             removed=tuple(Removed(f.field, f.category.value) for f in report.removed),
             notes=tuple(report.notes),
             warnings=tuple(report.warnings),
@@ -285,7 +260,7 @@ def _check(paths: Sequence[Path], keep_names: bool, limits: Limits, prog: _Progr
             if kept + plan.size <= memory_budget:
                 kept += plan.size
             else:
-                keep = None  # cleaned again in pass 2, and checked against the hash
+                keep = None  # cleaned again in pass 2 (its size must not change)
         checked.append(_Checked(path, entry, keep, stat))
         prog.files_done += 1
     if refusals:
@@ -314,7 +289,9 @@ def _write_plan(plan: CleanPlan, sink: object, cancel: threading.Event | None) -
 class _PartFile:
     """One part being written: temp file -> Encryptor -> TarWriter."""
 
-    def __init__(self, outbox: Path, recipients: Sequence[Recipient]) -> None:
+    def __init__(self, outbox: Path, recipients: Sequence[Recipient],
+                 layout: PartLayout) -> None:
+        self.layout = layout
         self.final = outbox / (secrets.token_hex(PART_NAME_HEX // 2) + PART_SUFFIX)
         self.temp = outbox / (self.final.name + _TEMP_SUFFIX)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -334,15 +311,40 @@ class _PartFile:
         self.tar = TarWriter(self.enc)
         self.renamed = False
         self.target = 0
+        self.manifest_len = 0  # the manifest's length in the tar, blank filler included
+        self.finished = False  # all but the manifest written and fsynced
+        self.sealed = False
+
+    def add_manifest(self, manifest: bytes) -> None:
+        """Write the manifest with placeholder hashes, its chunks held back."""
+        start = self.tar.offset + member_footprint(MANIFEST_NAME, len(manifest)) - (
+            -(-len(manifest) // BLOCK) * BLOCK)
+        self.enc.hold(start, start + len(manifest))
+        self.manifest_len = len(manifest)
+        self.tar.add_bytes(MANIFEST_NAME, manifest)
 
     def finish(self) -> None:
+        """Write the rest of the part and push it to the disk; the manifest waits."""
         self.tar.close()
         if self.tar.offset != self.target:
             raise AssertionError("part length differs from its layout")
         self.enc.close()
         self.writer.close()
         os.fsync(self.fh.fileno())
+        self.finished = True
+
+    def seal(self, manifest: bytes) -> None:
+        """Seal the real manifest over the held chunks, then make it durable."""
+        if len(manifest) > self.manifest_len:
+            raise AssertionError("the manifest grew with its hashes")
+        manifest += b" " * (self.manifest_len - len(manifest))  # JSON allows trailing blanks
+        offset, sealed = self.enc.seal_held(manifest)
+        view = memoryview(sealed)
+        while view:
+            view = view[os.pwrite(self.fh.fileno(), view, offset + len(sealed) - len(view)):]
+        os.fsync(self.fh.fileno())
         self.fh.close()
+        self.sealed = True
 
     def discard(self) -> None:
         with contextlib.suppress(Exception):
@@ -372,8 +374,9 @@ class _Router:
         self._layout: PartLayout | None = None
         self._remaining = 0
         self._file = -1
-        self.sha: BackgroundHasher | None = None
+        self.sha: hashlib._Hash | None = None
         self.size = 0
+        self.digests: dict[int, str] = {}  # file index -> SHA-256 of what was written
 
     def _begin_next(self) -> None:
         pl, (idx, entry) = self._queue.popleft()
@@ -386,12 +389,16 @@ class _Router:
         self.parts[-1].tar.begin(entry.member, entry.member_size)
         self._remaining = entry.member_size
 
+    def _manifest(self, pl: PartLayout) -> bytes:
+        entries = tuple(e if i not in self.digests else replace(e, sha256=self.digests[i])
+                        for i, e in pl.entries)
+        return Manifest(self._sub_id, pl.index, self._count, self._message, entries).to_json()
+
     def _start_part(self, pl: PartLayout) -> None:
         self._layout = pl
-        part = _PartFile(self._outbox, self._recipients)
+        part = _PartFile(self._outbox, self._recipients, pl)
         self.parts.append(part)
-        manifest = Manifest(self._sub_id, pl.index, self._count, self._message,
-                            tuple(e for _, e in pl.entries)).to_json()
+        manifest = self._manifest(pl)
         # The whole part's length is known now, so the padding goes first, in
         # a pax header that tar ignores (see docs/bundle-format.md, Padding).
         content = (member_footprint(MANIFEST_NAME, len(manifest))
@@ -404,16 +411,24 @@ class _Router:
             manifest += b" " * (-len(manifest) % BLOCK + BLOCK)
         elif pad:
             part.tar.add_padding(pad)
-        part.tar.add_bytes(MANIFEST_NAME, manifest)
+        part.add_manifest(manifest)
         part.target = target
 
     def _finish_part(self) -> None:
-        part = self.parts[-1]
-        part.finish()
+        self.parts[-1].finish()
+        self._seal_ready()
 
-    def start_file(self, idx: int, verify_hash: bool) -> None:
+    def _seal_ready(self) -> None:
+        """Seal every finished part whose files have all been hashed."""
+        for part in self.parts:
+            if part.sealed or not part.finished:
+                continue
+            if all(i in self.digests for i, _ in part.layout.entries):
+                part.seal(self._manifest(part.layout))
+
+    def start_file(self, idx: int) -> None:
         self._file = idx
-        self.sha = BackgroundHasher() if verify_hash else None
+        self.sha = hashlib.sha256()
         self.size = 0
         self._begin_next()
 
@@ -422,7 +437,7 @@ class _Router:
             raise SubmitCancelled()
         n = len(data)
         if self.sha is not None:
-            self.sha.put(data)
+            self.sha.update(data)  # releases the GIL: the pool seals meanwhile
         self.size += n
         view = memoryview(data)
         while view:
@@ -438,28 +453,30 @@ class _Router:
         self._prog.tick(n)
         return n
 
-    def end_file(self, entry: FileEntry) -> None:
+    def end_file(self, entry: FileEntry) -> str:
+        """Close the file's last member; return the SHA-256 of what was written."""
         if self._remaining or self.size != entry.size:
             raise SourceChangedError("size differs")
-        if self.sha is not None:
-            digest = self.sha.hexdigest()
-            self.sha = None
-            if digest != entry.sha256:
-                raise SourceChangedError("hash differs")
+        if self.sha is None:
+            raise AssertionError("no file started")
+        digest = self.sha.hexdigest()
+        self.sha = None
         if self._queue and self._queue[0][1][0] == self._file:
             raise SourceChangedError("fewer segments than planned")
         self.parts[-1].tar.end()
+        self.digests[self._file] = digest
+        self._seal_ready()
+        return digest
 
     def abandon(self) -> None:
-        if self.sha is not None:
-            with contextlib.suppress(BaseException):
-                self.sha.finish()
-            self.sha = None
+        self.sha = None
 
     def finish(self) -> None:
         if self._queue:
             raise AssertionError("entries left")
         self._finish_part()
+        if not all(part.sealed for part in self.parts):
+            raise AssertionError("a part's manifest was never sealed")
 
 
 def submit(
@@ -504,18 +521,14 @@ def submit(
             prog.emit()
             plan = c.plan
             c.plan = None  # release memory as soon as the file is written
-            # The same plan object streams the same bytes while the source is
-            # unchanged (checked by its stat below); a plan cleaned again may
-            # differ, so its output is hashed again and compared.
-            verify_hash = plan is None
-            if plan is None:
+            if plan is None:  # too big to keep: cleaned again, its size checked
                 try:
                     plan = _prepare(c.path, limits)
                 except CleanRefused as exc:
                     raise SourceChangedError("refused on second pass") from exc
-            router.start_file(i, verify_hash)
+            router.start_file(i)
             _write_plan(plan, router, cancel)
-            router.end_file(c.entry)
+            c.entry = replace(c.entry, sha256=router.end_file(c.entry))
             try:
                 unchanged = _stat_key(c.path) == c.stat
             except OSError:

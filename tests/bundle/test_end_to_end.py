@@ -126,6 +126,14 @@ def test_large_file_split_into_segments_across_parts(tmp_path: Path, identity: X
     assert len(segs) >= 2
     joined = b"".join(p.read_bytes() for p in segs)
     assert _sha(joined) == res.files[0].sha256
+    # Every part's manifest, as tar gives it, holds the real hashes, also the
+    # parts written before the split file's last segment was hashed.
+    for manifest_path in hand.glob("*/manifest.json"):
+        listed = json.loads(manifest_path.read_bytes())["files"]
+        assert listed
+        for entry in listed:
+            number = int(entry["name"][len("file-"):len("file-0001")])
+            assert entry["sha256"] == _sha(cleaned_bytes(photos[number - 1]))
 
     # A subset of parts: complete files open, the split one is reported incomplete.
     dest = tmp_path / "d"
