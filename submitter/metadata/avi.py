@@ -15,9 +15,15 @@ there. For MJPEG streams the 'movi' list is walked frame by frame, reading
 only each frame's marker headers up to its scan, and those segments are
 zeroed in place (same length, so offsets and indexes stay right and the
 picture data is untouched). Kept: JFIF and AVI1 APP0 (field layout) and
-Adobe APP14 (colour transform), which decoding needs. Other video codecs
-carry no such segments in AVI; their 'movi' lists are copied without being
-walked, so a multi-gigabyte file costs only a few reads before streaming.
+Adobe APP14 (colour transform), which decoding needs.
+
+MPEG-4 Part 2 video (FMP4, XVID, DIVX, DX50, MP4V...) carries its encoder's
+name in user data in the frames' headers, H.264 / HEVC (H264, X264, AVC1...)
+in SEI user data: those frames are read whole and the notes blanked in place
+(see ``mpeg4v.py`` and ``nal.py``), as is any decoder configuration after
+the 'strf' bitmap header. Notes that decoders rely on (Xvid's, DivX's) are
+refused. Other video codecs are not walked: their 'movi' lists are copied
+unchanged, so a multi-gigabyte file costs only a few reads before streaming.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
+from submitter.metadata import mpeg4v, nal
 from submitter.metadata.cleaner import register
 from submitter.metadata.images_common import ICC_NOTE
 from submitter.metadata.isobmff import VIDEO_WARNINGS
@@ -62,6 +69,9 @@ _AV_STREAMS = frozenset({b"vids", b"auds"})
 # FourCCs of Motion-JPEG video (stream handler or BITMAPINFOHEADER compression).
 _MJPEG = frozenset({b"MJPG", b"mjpg", b"AVRn", b"AVDJ", b"LJPG", b"JPEG", b"jpeg", b"dmb1",
                     b"MJPA", b"mjpa", b"MJLS"})
+_H264 = frozenset({b"H264", b"X264", b"AVC1", b"DAVC", b"VSSH"})
+_HEVC = frozenset({b"HEVC", b"H265", b"HVC1", b"HEV1"})
+MJPEG, MPEG4 = "mjpeg", "mpeg4"
 MAX_FRAMES = 20_000_000  # a day of 200 fps video: beyond it, refuse rather than walk
 MAX_FRAME_SEGMENTS = 256  # marker segments before a frame's scan
 _SOS, _COM, _APP0, _APP14, _APP15 = 0xDA, 0xFE, 0xE0, 0xEE, 0xEF
@@ -75,7 +85,11 @@ class _Walk:
     patches: dict[int, Patch] = field(default_factory=dict)
     chunks: int = 0
     streams: int = 0  # strl lists seen: the next stream's number
-    mjpeg: set[int] = field(default_factory=set)  # stream numbers that are Motion-JPEG
+    codecs: dict[int, str] = field(default_factory=dict)  # stream number -> walked codec
+    tags: dict[int, set[bytes]] = field(default_factory=dict)  # video streams' format codes
+    nal_width: dict[int, int] = field(default_factory=dict)  # NAL length size, if not Annex B
+    mp4v: mpeg4v.Mpeg4Scanner = field(default_factory=mpeg4v.Mpeg4Scanner)
+    nals: nal.NalScanner = field(default_factory=nal.NalScanner)
     frames: int = 0
     frame_meta: Counter[str] = field(default_factory=Counter)
     frame_values: dict[str, str] = field(default_factory=dict)
@@ -107,6 +121,15 @@ class _Walk:
             first = False
         if first:
             raise CorruptRefused("empty file")
+        for stream, codec in self.codecs.items():
+            if codec == MPEG4:
+                self.mp4v.check_tags(self.tags.get(stream, set()))
+        for scanner in (self.mp4v, self.nals):
+            for off, data in scanner.patches.items():
+                if off in self.patches:
+                    raise CorruptRefused("video stream note inside a metadata chunk")
+                self.patches[off] = data
+        self.findings += self.mp4v.findings() + self.nals.findings()
         for label, count in sorted(self.frame_meta.items()):
             value = self.frame_values.get(label, "")
             where = f"in {count} frame" + ("" if count == 1 else "s")
@@ -154,7 +177,7 @@ class _Walk:
                     raise CorruptRefused("short list")
                 ltype = self.read(body, 4)
                 if ltype == b"movi":
-                    if self.mjpeg:  # else the frames are copied unchanged, never walked
+                    if self.codecs:  # else the frames are copied unchanged, never walked
                         self.movi(body + 4, body + length, depth + 1)
                 elif ltype in _KEEP_LISTS:
                     if ltype == b"strl":
@@ -170,10 +193,12 @@ class _Walk:
                     kind = self.read(body, 4)
                     if kind not in _AV_STREAMS:
                         raise UnsupportedContentRefused("AVI stream that is not video or sound")
-                    if kind == b"vids" and length >= 8 and self.read(body + 4, 4) in _MJPEG:
-                        self.mjpeg.add(self.streams - 1)
-                elif cid == b"strf" and length >= 20 and self.read(body + 16, 4) in _MJPEG:
-                    self.mjpeg.add(self.streams - 1)
+                    if kind == b"vids":
+                        self.tags.setdefault(self.streams - 1, set())
+                        if length >= 8:
+                            self.video_code(self.read(body + 4, 4))
+                elif cid == b"strf" and length >= 20 and self.streams - 1 in self.tags:
+                    self.bitmap_header(body, length)
             elif cid in _PADDING:
                 if self.nonzero(body, length):
                     self.findings.append(Finding(f"AVI {printable(cid)}",
@@ -184,14 +209,56 @@ class _Walk:
                 self.describe_chunk(cid, body, length)
                 self.junk(pos, length)
 
+    def video_code(self, fourcc: bytes) -> None:
+        """A video stream's format code (strh handler or strf compression)."""
+        stream = self.streams - 1
+        self.tags[stream].add(fourcc)
+        upper = fourcc.upper()
+        codec = (MJPEG if fourcc in _MJPEG else MPEG4 if mpeg4v.is_mpeg4(fourcc)
+                 else nal.H264 if upper in _H264 else nal.HEVC if upper in _HEVC else None)
+        if codec is None:
+            return
+        if self.codecs.setdefault(stream, codec) != codec:
+            raise UnsupportedContentRefused("video stream with two different format codes")
+
+    def bitmap_header(self, body: int, length: int) -> None:
+        """strf of a video stream: its compression code, and the configuration after it."""
+        stream = self.streams - 1
+        self.video_code(self.read(body + 16, 4))
+        codec = self.codecs.get(stream)
+        if codec is None or codec == MJPEG or length <= 40:
+            return
+        if length - 40 > MAX_HEADER_CHUNK:
+            raise LimitRefused("video configuration too large")
+        config = self.read(body + 40, length - 40)
+        if not config.strip(b"\x00"):
+            return
+        if codec == MPEG4:
+            self.mp4v.buffer(config, body + 40)
+        elif config[0] == 1:  # avcC / hvcC: the frames are length-prefixed
+            self.nal_width[stream] = nal.config_length_size(codec, config)
+            if codec == nal.HEVC:
+                nal.scan_hvcc(self.nals, config, body + 40)
+        else:
+            self.nals.byte_stream(codec, config.rstrip(b"\x00"), body + 40)
+
     def movi(self, start: int, end: int, depth: int) -> None:
         """Walk a movi list (or a 'rec ' list inside it) for Motion-JPEG frames."""
         for _pos, cid, body, length in self.entries(start, end, depth, self.count_frame,
                                                     "frame"):
             if cid == b"LIST" and length >= 4 and self.read(body, 4) == b"rec ":
                 self.movi(body + 4, body + length, depth + 1)
-            elif cid[2:] in (b"dc", b"db") and cid[:2].isdigit() and int(cid[:2]) in self.mjpeg:
-                self.frame(body, length)
+            elif cid[2:] in (b"dc", b"db") and cid[:2].isdigit():
+                stream = int(cid[:2])
+                codec = self.codecs.get(stream)
+                if codec == MJPEG:
+                    self.frame(body, length)
+                elif codec == MPEG4:
+                    self.mp4v.frame(self.fh, body, length)
+                elif codec is not None and stream in self.nal_width:
+                    self.nals.sample(self.fh, codec, self.nal_width[stream], body, length)
+                elif codec is not None:
+                    self.nals.frame(self.fh, codec, body, length)
 
     def frame(self, body: int, length: int) -> None:
         """Zero the metadata segments of one JPEG frame, up to its scan."""
@@ -307,6 +374,9 @@ class AviCleaner:
         if first.frame_meta:
             notes.append("Metadata segments inside the Motion-JPEG frames were blanked "
                          "in place; the pictures themselves are unchanged.")
+        if first.mp4v.patches or first.nals.patches:
+            notes.append("Notes the encoder wrote inside the video stream (its name and "
+                         "settings) were blanked in place; the pictures are unchanged.")
         if first.frame_meta.get("ICC colour profile"):
             notes.append(ICC_NOTE)
         report = CleanReport(kind=kind.value, removed=first.findings,

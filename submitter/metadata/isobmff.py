@@ -23,7 +23,10 @@ from the sample tables and from every fragment's track runs: only each NAL
 unit's length prefix and the SEI units are read, and "user data
 unregistered" notes (x264's version and options, camera names and serials)
 are overwritten in place with same-length filler (see ``nal.py``); SEI
-units in an hvcC configuration are blanked the same way.
+units in an hvcC configuration are blanked the same way. MPEG-4 Part 2
+video (mp4v, and QuickTime's XVID/DIVX/... entries) has its encoder's user
+data blanked in the esds DecoderSpecificInfo and in every sample (see
+``mpeg4v.py``); notes that decoders rely on (Xvid, DivX) are refused.
 
 Fragmented files (moof) are cleaned when they hold only video and sound;
 with other tracks they are refused, since their samples are scattered over
@@ -42,7 +45,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import nal
+from submitter.metadata import mpeg4v, nal
 from submitter.metadata.cleaner import register
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
@@ -117,6 +120,7 @@ class _Track:
     sample_count: int = 0
     track_id: int = 0
     nal: tuple[str, int] | None = None  # codec, NAL length size (H.264 / HEVC video)
+    mpeg4: set[bytes] = field(default_factory=set)  # MPEG-4 Part 2 entry types
     runs: list[tuple[int, Sequence[int]]] = field(default_factory=list)  # fragments
 
 
@@ -130,6 +134,7 @@ class _Analysis:
     neutralised: list[tuple[int, int]] = field(default_factory=list)  # file ranges
     mdat: list[tuple[int, int]] = field(default_factory=list)
     scanner: nal.NalScanner = field(default_factory=nal.NalScanner)
+    mp4v: mpeg4v.Mpeg4Scanner = field(default_factory=mpeg4v.Mpeg4Scanner)
     trex: dict[int, int] = field(default_factory=dict)  # track id -> default sample size
 
     def find(self, where: str, value: str, category: Category) -> None:
@@ -467,6 +472,7 @@ class _Walker:
                     self.a.patch(base + e + 50, bytes(32))
                 self._entry_children(buf, base, entry, e + 86, where, depth)
                 self._nal_config(buf, base, entry, e + 86, track)
+                self._mpeg4_config(buf, base, entry, e + 86, track)
             elif handler == b"soun" and entry.end - e >= 36:
                 self._zero_field(buf, base, e + 20, 4, f"{where}/{_fourcc(entry.type)} vendor",
                                  Category.SOFTWARE)
@@ -498,6 +504,31 @@ class _Walker:
         track.nal = found
         if codec == nal.HEVC:
             nal.scan_hvcc(self.a.scanner, config, base + cfg.body)
+
+    def _mpeg4_config(self, buf: bytes, base: int, entry: Box, first: int,
+                      track: _Track | None) -> None:
+        """esds of an MPEG-4 Part 2 entry: user data in its DecoderSpecificInfo."""
+        if track is None:
+            return
+        if entry.type != b"mp4v" and not mpeg4v.is_mpeg4(entry.type):
+            if track.mpeg4:
+                raise UnsupportedContentRefused("video track with several kinds of stream")
+            return
+        esds = [c for c in iter_boxes(buf, first, entry.end) if c.type == b"esds"]
+        if len(esds) > 1 or (entry.type == b"mp4v" and not esds):
+            raise CorruptRefused("video track without its decoder configuration")
+        if esds:
+            box = esds[0]
+            found = mpeg4v.decoder_specific_info(bytes(buf[box.body : box.end]))
+            if found is None:
+                if track.mpeg4:
+                    raise UnsupportedContentRefused("video track with several kinds of stream")
+                return  # MPEG-1/2 video under 'mp4v': not MPEG-4 Part 2, not walked
+            lo, hi = found
+            self.a.mp4v.buffer(bytes(buf[box.body + lo : box.body + hi]), base + box.body + lo)
+        if track.nal is not None or (not track.mpeg4 and len(track.formats) > 1):
+            raise UnsupportedContentRefused("video track with several kinds of stream")
+        track.mpeg4.add(entry.type)
 
     def _traf(self, buf: bytes, base: int, traf: Box) -> None:
         """A movie fragment's track runs: where its samples are, for the NAL walk."""
@@ -546,7 +577,7 @@ class _Walker:
                 sizes: Sequence[int] = [_u32(buf, at + i * stride) for i in range(count)]
             else:
                 sizes = [default_size] * count
-            if track.nal is not None:
+            if track.nal is not None or track.mpeg4:
                 track.runs.append((pos, sizes))
             pos += sum(sizes)
 
@@ -566,20 +597,24 @@ class _Walker:
                 pos += size
 
     def _scan_video(self) -> None:
-        scanner = self.a.scanner
+        scanner, mp4v = self.a.scanner, self.a.mp4v
         for t in self.a.tracks:
-            if t.handler != b"vide" or t.nal is None:
+            if t.handler != b"vide" or (t.nal is None and not t.mpeg4):
                 continue
-            codec, width = t.nal
             for off, size in self._samples(t):
                 if off + size > self.size:
                     raise CorruptRefused("sample data past the end of the file")
-                scanner.sample(self.fh, codec, width, off, size)
-        for off, data in scanner.patches.items():
+                if t.nal is not None:
+                    scanner.sample(self.fh, t.nal[0], t.nal[1], off, size)
+                else:
+                    mp4v.frame(self.fh, off, size)
+            if t.mpeg4:
+                mp4v.check_tags(t.mpeg4)
+        for off, data in (scanner.patches | mp4v.patches).items():
             if off in self.a.patches:
                 raise CorruptRefused("video stream note inside a metadata box")
             self.a.patch(off, data)
-        self.a.findings.extend(scanner.findings())
+        self.a.findings.extend(scanner.findings() + mp4v.findings())
 
     def _zero_field(self, buf: bytes, base: int, at: int, n: int, where: str,
                     category: Category) -> None:
@@ -863,7 +898,7 @@ class IsoMediaCleaner:
             "Metadata boxes were blanked in place; the sound and pictures were copied unchanged.")
         if kind is not FileKind.M4A:
             report.notes.append(
-                "Notes an encoder or camera wrote inside H.264 and HEVC video (SEI user "
-                "data) were blanked; inside other kinds of video stream they are not "
-                "checked.")
+                "Notes an encoder or camera wrote inside H.264, HEVC (SEI user data) and "
+                "MPEG-4 Part 2 video (user data) were blanked; inside other kinds of video "
+                "stream they are not checked.")
         return SplicePlan(src, pieces, report)

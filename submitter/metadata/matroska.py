@@ -21,7 +21,10 @@ H.264 and HEVC video blocks (V_MPEG4/ISO/AVC, V_MPEGH/ISO/HEVC) are walked
 the same way, reading only NAL length prefixes and SEI units: "user data
 unregistered" notes (encoder name and options, camera serials) are blanked
 in place (see ``nal.py``), also inside an HEVC CodecPrivate; laced or
-compressed (ContentEncodings) blocks of such tracks are refused. Files
+compressed (ContentEncodings) blocks of such tracks are refused. MPEG-4
+Part 2 video (V_MPEG4/ISO/SP, ASP, AP, and V_MS/VFW/FOURCC with an MPEG-4
+code such as XVID or DIVX) has its encoder's user data blanked in the
+CodecPrivate and in every block (see ``mpeg4v.py``), with the same refusals. Files
 without any of these tracks never have their clusters walked. Live recordings
 with unknown-size clusters are walked element by element to find where each
 cluster ends.
@@ -32,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import nal
+from submitter.metadata import mpeg4v, nal
 from submitter.metadata.cleaner import register
 from submitter.metadata.isobmff import VIDEO_WARNINGS, categorize
 from submitter.metadata.kinds import FileKind
@@ -85,6 +88,8 @@ _TRACK_KINDS = {3: "complex", 0x10: "logo", 0x11: "subtitle", 0x12: "buttons",
                 0x20: "control", 0x21: "metadata"}
 TRACK_NUMBER, CODEC_PRIVATE, CODEC_ID, CONTENT_ENCODINGS = 0xD7, 0x63A2, 0x86, 0x6D80
 _NAL_CODECS = {b"V_MPEG4/ISO/AVC": nal.H264, b"V_MPEGH/ISO/HEVC": nal.HEVC}
+_MPEG4_CODECS = frozenset({b"V_MPEG4/ISO/SP", b"V_MPEG4/ISO/ASP", b"V_MPEG4/ISO/AP"})
+_VFW = b"V_MS/VFW/FOURCC"
 SIMPLE_BLOCK, BLOCK_GROUP, BLOCK, BLOCK_ADDITIONS = 0xA3, 0xA0, 0xA1, 0x75A1
 UNKNOWN = -1
 MAX_META_ELEMENT = 64 * 1024 * 1024
@@ -154,6 +159,9 @@ class _Walk:
     blanked_bytes: int = 0
     nal_tracks: dict[int, tuple[str, int]] = field(default_factory=dict)  # codec, length size
     scanner: nal.NalScanner = field(default_factory=nal.NalScanner)
+    mp4v_tracks: set[int] = field(default_factory=set)
+    mp4v_tags: set[bytes] = field(default_factory=set)  # VFW format codes of those tracks
+    mp4v: mpeg4v.Mpeg4Scanner = field(default_factory=mpeg4v.Mpeg4Scanner)
 
     def read(self, off: int, n: int) -> bytes:
         return read_exact(self.fh, off, n, "elements")
@@ -204,11 +212,12 @@ class _Walk:
 
     def segment(self, seg: Element) -> None:
         self.segment_body(seg)
-        for off, data in self.scanner.patches.items():
+        self.mp4v.check_tags(self.mp4v_tags)
+        for off, data in (self.scanner.patches | self.mp4v.patches).items():
             if off in self.patches:
                 raise CorruptRefused("video stream note inside a metadata element")
             self.patches[off] = data
-        self.findings.extend(self.scanner.findings())
+        self.findings.extend(self.scanner.findings() + self.mp4v.findings())
         if self.blanked_bytes:
             kinds = ", ".join(sorted(set(self.blank_tracks.values())))
             self.findings.append(Finding(f"Matroska {kinds} track",
@@ -238,7 +247,7 @@ class _Walk:
             elif el.id == CLUSTER:
                 if not self.tracks_seen:
                     raise UnsupportedContentRefused("frames before the track list")
-                if self.blank_tracks or self.nal_tracks:
+                if self.blank_tracks or self.nal_tracks or self.mp4v_tracks:
                     self.cluster(el)
             elif el.id in (CUES, CRC32):
                 pass
@@ -367,17 +376,22 @@ class _Walk:
     def video_track(self, entry: Element) -> None:
         """H.264 / HEVC: note the NAL length size; its blocks are walked later."""
         number = codec = None
+        codec_id = b""
         private: Element | None = None
         encoded = False
         for el in self.children(entry):
             if el.id == TRACK_NUMBER and 1 <= el.size <= 8:
                 number = int.from_bytes(self.read(el.data, el.size), "big")
             elif el.id == CODEC_ID and el.size <= 64:
-                codec = _NAL_CODECS.get(self.read(el.data, el.size).rstrip(b"\x00"))
+                codec_id = self.read(el.data, el.size).rstrip(b"\x00")
+                codec = _NAL_CODECS.get(codec_id)
             elif el.id == CODEC_PRIVATE:
                 private = el
             elif el.id == CONTENT_ENCODINGS:
                 encoded = True
+        if codec_id in _MPEG4_CODECS or codec_id == _VFW:
+            self.mpeg4_track(number, codec_id, private, encoded)
+            return
         if codec is None:
             return
         if number is None:
@@ -390,6 +404,30 @@ class _Walk:
         self.nal_tracks[number] = (codec, nal.config_length_size(codec, config))
         if codec == nal.HEVC:
             nal.scan_hvcc(self.scanner, config, private.data)
+
+    def mpeg4_track(self, number: int | None, codec_id: bytes, private: Element | None,
+                    encoded: bool) -> None:
+        """MPEG-4 Part 2: user data in the CodecPrivate now, in the blocks later."""
+        config = b""
+        at = 0
+        if private is not None:
+            if private.size > MAX_META_ELEMENT:
+                raise LimitRefused("video decoder configuration too large")
+            config = self.read(private.data, private.size)
+            at = private.data
+        if codec_id == _VFW:  # a BITMAPINFOHEADER, then the configuration
+            if len(config) < 40:
+                raise CorruptRefused("video track without its bitmap header")
+            if not mpeg4v.is_mpeg4(config[16:20]):
+                return  # another codec, not walked
+            self.mp4v_tags.add(config[16:20])
+            config, at = config[40:], at + 40
+        if number is None:
+            raise CorruptRefused("track without a number")
+        if encoded:
+            raise UnsupportedContentRefused("compressed or encrypted video blocks")
+        self.mp4v.buffer(config, at)
+        self.mp4v_tracks.add(number)
 
     def cluster(self, cluster: Element) -> None:
         """Zero the payload of every block that belongs to a subtitle/data track."""
@@ -418,6 +456,13 @@ class _Walk:
             codec, length_size = self.nal_tracks[track]
             self.scanner.sample(self.fh, codec, length_size, el.data + width + 3,
                                 el.size - width - 3)
+            return False
+        if track in self.mp4v_tracks:
+            if len(head) < width + 3:
+                raise CorruptRefused("short block")
+            if head[width + 2] & 0x06:
+                raise UnsupportedContentRefused("laced video block")
+            self.mp4v.frame(self.fh, el.data + width + 3, el.size - width - 3)
             return False
         if track not in self.blank_tracks:
             return False
@@ -502,7 +547,8 @@ class MatroskaCleaner:
                              warnings=list(VIDEO_WARNINGS),
                              notes=["Metadata elements were blanked in place; the frames "
                                     "were copied unchanged.",
-                                    "Notes an encoder or camera wrote inside H.264 and HEVC "
-                                    "video (SEI user data) were blanked; inside other kinds "
-                                    "of video stream they are not checked."])
+                                    "Notes an encoder or camera wrote inside H.264, HEVC (SEI "
+                                    "user data) and MPEG-4 Part 2 video (user data) were "
+                                    "blanked; inside other kinds of video stream they are "
+                                    "not checked."])
         return SplicePlan(src, pieces, report)

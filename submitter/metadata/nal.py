@@ -29,6 +29,11 @@ What is blanked, and why:
 Only the length prefixes and the SEI NAL units are read, never the slices,
 in small windows so a file of millions of tiny NAL units still costs few reads;
 a hard count of NAL units bounds the time a hostile file can take.
+
+AVI carries H.264 / HEVC as an Annex B byte stream instead: every NAL unit
+follows a start code (00 00 01, maybe after zero bytes), which escaping keeps
+out of the NAL units themselves. There nothing but the start codes says where
+a NAL unit ends, so each frame is read whole and searched for them.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ H264 = "h264"
 HEVC = "hevc"
 MAX_NALS = 20_000_000  # per file, every track: ~5 slices a frame for 18 hours at 60 fps
 MAX_SEI_NAL = 4 * 1024 * 1024
+MAX_BYTE_STREAM_FRAME = 64 * 1024 * 1024
+START = b"\x00\x00\x01"
 MAX_DISTINCT_FINDINGS = 20
 USER_DATA_UNREGISTERED = 5
 FILLER = 0xFF
@@ -252,6 +259,32 @@ class NalScanner:
                     raise LimitRefused("video stream note too large")
                 self.nal(codec, read_exact(fh, body, n, "video samples"), body)
             pos = body + n
+
+    def byte_stream(self, codec: str, data: bytes, offset: int) -> None:
+        """Every NAL unit of an Annex B frame (or configuration) at file ``offset``."""
+        header_len = 1 if codec == H264 else 2
+        i = data.find(START)
+        if i < 0 or data[:i].strip(b"\x00"):
+            raise CorruptRefused("video frame that does not start with a start code")
+        while i >= 0:
+            self._count()
+            start = i + 3
+            j = data.find(START, start)
+            end = len(data) if j < 0 else j
+            if end - start >= header_len and is_sei(codec, data[start]):
+                # zero bytes before the next start code belong to it, not to the unit
+                unit = data[start:end].rstrip(b"\x00")
+                if len(unit) > MAX_SEI_NAL:
+                    raise LimitRefused("video stream note too large")
+                self.nal(codec, unit, offset + start)
+            i = j
+
+    def frame(self, fh: BinaryIO, codec: str, offset: int, size: int) -> None:
+        """One Annex B frame, read whole (an AVI frame chunk)."""
+        if size > MAX_BYTE_STREAM_FRAME:
+            raise LimitRefused("video frame too large")
+        if size:
+            self.byte_stream(codec, read_exact(fh, offset, size, "video frames"), offset)
 
 
 def config_length_size(codec: str, config: bytes) -> int:

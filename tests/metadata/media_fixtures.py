@@ -163,6 +163,37 @@ def make_avi(folder: Path, name: str = "clip.avi") -> Path:
     return out
 
 
+def make_mpeg4(folder: Path, name: str = "mpeg4.avi", *extra: str) -> Path:
+    """ffmpeg's MPEG-4 Part 2 (key frame every 5, B-frames) with sound; ``extra``
+    options go to the output (e.g. "-vtag", "DIVX")."""
+    out = folder / name
+    _ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "mpeg4", "-g", "5", "-bf", "2", *_audio_for(out),
+            *extra, str(out))
+    return out
+
+
+def _audio_for(out: Path) -> list[str]:
+    # FFmpeg's AAC encoder writes its own "Lavc..." into the first sound frame
+    # unless bit-exact; the video tests look for the video's notes only.
+    return {".avi": ["-c:a", "pcm_s16le"], ".mkv": ["-c:a", "flac"]}.get(
+        out.suffix, ["-c:a", "aac", "-flags:a", "+bitexact"])
+
+
+def make_x264_avi(folder: Path, name: str = "x264.avi", *extra: str) -> Path:
+    """libx264 in AVI: an Annex B byte stream, x264's notes in the first frame."""
+    out = folder / name
+    _ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "libx264", "-preset", "ultrafast", "-g", "5",
+            "-c:a", "pcm_s16le", *extra, str(out))
+    return out
+
+
+def remux(source: Path, name: str) -> Path:
+    """The same streams in another container, video packets copied."""
+    out = source.with_name(name)
+    _ffmpeg("-i", str(source), "-map", "0", "-c:v", "copy", *_audio_for(out), str(out))
+    return out
+
+
 def make_mp3(folder: Path, name: str = "voice.mp3") -> Path:
     out = folder / name
     _ffmpeg(*_AUDIO, "-c:a", "libmp3lame", "-b:a", "64k", "-id3v2_version", "3",
@@ -205,6 +236,17 @@ def make_wav(folder: Path, name: str = "voice.wav") -> Path:
             *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder")),
             "-metadata", "originator=Studio 4 recorder", "-metadata", "time_reference=12345",
             str(out))
+    return out
+
+
+def clean_to(path: Path, out: Path) -> Path:
+    """``path`` cleaned by the engine (detected from content), written to ``out``."""
+    from submitter.metadata import engine
+    from submitter.metadata.source import Source
+
+    plan = engine.prepare(Source.from_path(path), path.name)
+    with open(out, "wb") as fh:
+        plan.write_to(fh)
     return out
 
 
@@ -272,15 +314,41 @@ def decoded_video_hash(path: Path) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
+def _raw_video(path: Path) -> bytes:
+    """The video packets' bytes, one after another (no container, no extradata)."""
+    return run(tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(path), "-map", "0:v",
+               "-c", "copy", "-f", "data", "-").stdout
+
+
+def assert_mpeg4_packets_kept(original: Path, cleaned: Path) -> None:
+    """MPEG-4 Part 2: packets differ only inside user data, and only as 0xFF filler."""
+    assert packet_layout(cleaned) == packet_layout(original)
+    before, after = _raw_video(original), _raw_video(cleaned)
+    assert len(before) == len(after)
+    changed = [i for i in range(len(before)) if before[i] != after[i]]
+    assert all(after[i] == 0xFF for i in changed), "bytes changed to something not filler"
+    for i in changed:
+        start = before.rfind(b"\x00\x00\x01", 0, i)
+        assert start >= 0 and before[start + 3] == 0xB2, "a change outside user data"
+    assert after.count(b"\x00\x00\x01") == before.count(b"\x00\x00\x01")
+    assert decoded_frame_hashes(cleaned) == decoded_frame_hashes(original)
+    if any(t == "audio" for t, _ in probe_streams(original)):
+        assert frame_hashes(cleaned, ("0:a",)) == frame_hashes(original, ("0:a",))
+
+
 def assert_packets_kept(original: Path, cleaned: Path,
                         maps: tuple[str, ...] = ("0:v?", "0:a?")) -> None:
-    """Every packet kept: byte for byte, except user-data notes inside H.264/HEVC video.
+    """Every packet kept: byte for byte, except user-data notes inside the video.
 
     For H.264/HEVC, SEI NAL units may differ, and only where the cleaned
     bytes are the 0xFF filler; every other NAL unit, every packet's timing and
-    size are equal, and the decoded pictures are identical.
+    size are equal, and the decoded pictures are identical. MPEG-4 Part 2
+    video is judged by ``assert_mpeg4_packets_kept``.
     """
     codec = _video_codec(original)
+    if codec == "mpeg4" and any(m.startswith("0:v") for m in maps):
+        assert_mpeg4_packets_kept(original, cleaned)
+        return
     if codec not in _SEI_NAL_TYPES or not any(m.startswith("0:v") for m in maps):
         assert frame_hashes(cleaned, maps) == frame_hashes(original, maps)
         return

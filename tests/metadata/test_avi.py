@@ -172,8 +172,8 @@ def test_handler_named_only_in_the_bitmap_header_is_still_walked() -> None:
 
 
 def test_other_codecs_frames_are_not_walked() -> None:
-    # An H.264-in-AVI frame that happens to look like a JPEG is data, not metadata.
-    data = _mjpeg_avi([_jpeg(_segment(0xFE, b"not a comment here"))], handler=b"H264")
+    # A Cinepak frame that happens to look like a JPEG is data, not metadata.
+    data = _mjpeg_avi([_jpeg(_segment(0xFE, b"not a comment here"))], handler=b"cvid")
     cleaned, _ = _clean(data)
     assert cleaned == data
 

@@ -59,13 +59,6 @@ MAKERS: dict[str, tuple[Callable[[Path], Path], bytes]] = {
 }
 
 
-def _clean(path: Path, out: Path) -> Path:
-    plan = engine.prepare(Source.from_path(path), path.name)
-    with open(out, "wb") as fh:
-        plan.write_to(fh)
-    return out
-
-
 @pytest.fixture(scope="module", params=sorted(MAKERS))
 def encoded(request: pytest.FixtureRequest,
             tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, bytes]:
@@ -76,7 +69,7 @@ def encoded(request: pytest.FixtureRequest,
         assert _has_encoder("libx265"), "ffmpeg without libx265"
     folder = tmp_path_factory.mktemp(request.param)
     dirty = maker(folder)
-    clean = _clean(dirty, folder / ("clean" + dirty.suffix))
+    clean = mf.clean_to(dirty, folder / ("clean" + dirty.suffix))
     return dirty, clean, marker
 
 
