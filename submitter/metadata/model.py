@@ -153,6 +153,16 @@ class UnsupportedContentRefused(CleanRefused):
     )
 
 
+class EncoderNoteRefused(UnsupportedContentRefused):
+    """Xvid, DivX and some FFmpeg videos: players read the encoder's note to decode."""
+
+    message = (
+        "This video names the program that made it, and players need that name to "
+        "show the pictures correctly, so it cannot be removed and the video will not "
+        "be sent. Converting the video to another format first would let it be sent."
+    )
+
+
 class VerificationRefused(CleanRefused):
     message = (
         "After cleaning, this file still showed identifying details, "

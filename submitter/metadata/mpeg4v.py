@@ -36,9 +36,9 @@ from typing import BinaryIO
 from submitter.metadata.model import (
     Category,
     CorruptRefused,
+    EncoderNoteRefused,
     Finding,
     LimitRefused,
-    UnsupportedContentRefused,
 )
 from submitter.metadata.reads import read_exact
 
@@ -171,7 +171,7 @@ class Mpeg4Scanner:
             return  # empty, or what a cleaning wrote
         program = steering_program(payload)
         if program is not None:
-            raise UnsupportedContentRefused(
+            raise EncoderNoteRefused(
                 f"the video stream names the program that made it ({program}) in a note "
                 "that players read to decode the pictures; removing it would change them")
         if payload.startswith(b"Lavc"):
@@ -191,7 +191,7 @@ class Mpeg4Scanner:
     def check_tags(self, tags: set[bytes]) -> None:
         """Refuse when blanking leaves FFmpeg to guess the encoder from a format code."""
         if self.blanked_lavc and guesses_encoder(tags, self.divx4_like):
-            raise UnsupportedContentRefused(
+            raise EncoderNoteRefused(
                 "the video's format code makes players decode it differently once the "
                 "encoder's note is removed")
 

@@ -28,6 +28,7 @@ from submitter.metadata.model import (
     Category,
     CleanRefused,
     CorruptRefused,
+    EncoderNoteRefused,
     LimitRefused,
     UnsupportedContentRefused,
 )
@@ -124,8 +125,10 @@ def test_xvid_note_refused(tmp_path: Path, suffix: str) -> None:
            str(out))
     assert b"\x00\x00\x01\xb2XviD" in out.read_bytes()
     for step in (engine.inspect, engine.prepare):
-        with pytest.raises(UnsupportedContentRefused, match="Xvid"):
+        with pytest.raises(EncoderNoteRefused, match="Xvid") as caught:
             step(Source.from_path(out), out.name)
+        # What the source reads: why, and what would let the video be sent.
+        assert "Converting the video" in caught.value.message
 
 
 @pytest.mark.parametrize("note", [b"DivX503b1393p", b"XviD0064XXXXX", b"FFmpeg0.4.9-b",
@@ -135,7 +138,7 @@ def test_notes_decoders_act_on_refused(tmp_path: Path, note: bytes) -> None:
     data = avi.read_bytes()
     assert len(note) == len(b"Lavc59.37.100") and b"Lavc59.37.100" in data
     crafted = data.replace(b"Lavc59.37.100", note)
-    with pytest.raises(UnsupportedContentRefused, match="players read"):
+    with pytest.raises(EncoderNoteRefused, match="players read"):
         engine.prepare(Source.from_bytes(crafted), "clip.avi")
 
 
@@ -147,7 +150,7 @@ def test_lavc_note_under_an_xvid_code_refused(tmp_path: Path) -> None:
     blanked = data.replace(b"Lavc59.37.100", b"\xff" * 13)
     (tmp_path / "blanked.avi").write_bytes(blanked)
     assert mf.decoded_frame_hashes(tmp_path / "blanked.avi") != mf.decoded_frame_hashes(avi)
-    with pytest.raises(UnsupportedContentRefused, match="format code"):
+    with pytest.raises(EncoderNoteRefused, match="format code"):
         engine.prepare(Source.from_path(avi), avi.name)
 
 
@@ -163,7 +166,7 @@ def test_divx_code_guess_depends_on_the_object_type(vo_type: int, refused: bool)
     scanner.buffer(_vol(vo_type) + b"\x00\x00\x01\xb2Lavc60.31.102\x00\x00\x01\xb6\x12", 0)
     assert scanner.patches
     if refused:
-        with pytest.raises(UnsupportedContentRefused):
+        with pytest.raises(EncoderNoteRefused):
             scanner.check_tags({b"DIVX"})
     else:
         scanner.check_tags({b"DIVX"})

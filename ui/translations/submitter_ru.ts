@@ -432,6 +432,10 @@
         <translation>Этот тип файлов не поддерживается, поэтому файл нельзя очистить, и он не будет отправлен.</translation>
     </message>
     <message>
+        <source>This video names the program that made it, and players need that name to show the pictures correctly, so it cannot be removed and the video will not be sent. Converting the video to another format first would let it be sent.</source>
+        <translation>В этом видео записано название программы, которая его создала, и проигрыватели нуждаются в этом названии, чтобы правильно показать изображение. Поэтому его нельзя удалить, и видео не будет отправлено. Если сначала преобразовать видео в другой формат, его можно будет отправить.</translation>
+    </message>
+    <message>
         <source>This way of sending is not known.</source>
         <translation>Такой способ отправки неизвестен.</translation>
     </message>
