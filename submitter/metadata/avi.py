@@ -14,8 +14,9 @@ cameras and DVRs put Exif (device, time, sometimes GPS) or vendor APPn data
 there. For MJPEG streams the 'movi' list is walked frame by frame, reading
 only each frame's marker headers up to its scan, and those segments are
 zeroed in place (same length, so offsets and indexes stay right and the
-picture data is untouched). Kept: JFIF and AVI1 APP0 (field layout) and
-Adobe APP14 (colour transform), which decoding needs.
+picture data is untouched; see ``mjpeg.py``). Kept: JFIF and AVI1 APP0
+(field layout), Adobe APP14 (colour transform) and Motion-JPEG A's APP1,
+which decoding needs.
 
 MPEG-4 Part 2 video (FMP4, XVID, DIVX, DX50, MP4V...) carries its encoder's
 name in user data in the frames' headers, H.264 / HEVC (H264, X264, AVC1...)
@@ -29,12 +30,11 @@ unchanged, so a multi-gigabyte file costs only a few reads before streaming.
 from __future__ import annotations
 
 import struct
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import mpeg4v, nal
+from submitter.metadata import mjpeg, mpeg4v, nal
 from submitter.metadata.cleaner import register
 from submitter.metadata.images_common import ICC_NOTE
 from submitter.metadata.isobmff import VIDEO_WARNINGS
@@ -66,15 +66,10 @@ _KEEP_LISTS = frozenset({b"hdrl", b"strl", b"odml"})
 _PADDING = frozenset({b"JUNK", b"junk", b"JUNQ", b"PAD "})
 _AV_STREAMS = frozenset({b"vids", b"auds"})
 
-# FourCCs of Motion-JPEG video (stream handler or BITMAPINFOHEADER compression).
-_MJPEG = frozenset({b"MJPG", b"mjpg", b"AVRn", b"AVDJ", b"LJPG", b"JPEG", b"jpeg", b"dmb1",
-                    b"MJPA", b"mjpa", b"MJLS"})
 _H264 = frozenset({b"H264", b"X264", b"AVC1", b"DAVC", b"VSSH"})
 _HEVC = frozenset({b"HEVC", b"H265", b"HVC1", b"HEV1"})
 MJPEG, MPEG4 = "mjpeg", "mpeg4"
 MAX_FRAMES = 20_000_000  # a day of 200 fps video: beyond it, refuse rather than walk
-MAX_FRAME_SEGMENTS = 256  # marker segments before a frame's scan
-_SOS, _COM, _APP0, _APP14, _APP15 = 0xDA, 0xFE, 0xE0, 0xEE, 0xEF
 
 
 @dataclass(slots=True)
@@ -91,8 +86,7 @@ class _Walk:
     mp4v: mpeg4v.Mpeg4Scanner = field(default_factory=mpeg4v.Mpeg4Scanner)
     nals: nal.NalScanner = field(default_factory=nal.NalScanner)
     frames: int = 0
-    frame_meta: Counter[str] = field(default_factory=Counter)
-    frame_values: dict[str, str] = field(default_factory=dict)
+    mjpeg: mjpeg.MjpegScanner = field(default_factory=mjpeg.MjpegScanner)
 
     def read(self, off: int, n: int) -> bytes:
         return read_exact(self.fh, off, n, "chunks")
@@ -124,18 +118,12 @@ class _Walk:
         for stream, codec in self.codecs.items():
             if codec == MPEG4:
                 self.mp4v.check_tags(self.tags.get(stream, set()))
-        for scanner in (self.mp4v, self.nals):
+        for scanner in (self.mp4v, self.nals, self.mjpeg):
             for off, data in scanner.patches.items():
                 if off in self.patches:
                     raise CorruptRefused("video stream note inside a metadata chunk")
                 self.patches[off] = data
-        self.findings += self.mp4v.findings() + self.nals.findings()
-        for label, count in sorted(self.frame_meta.items()):
-            value = self.frame_values.get(label, "")
-            where = f"in {count} frame" + ("" if count == 1 else "s")
-            self.findings.append(Finding(
-                f"MJPEG frame {label}", f"{value} ({where})" if value else where,
-                _FRAME_CATEGORY.get(label, Category.HIDDEN_CONTENT)))
+        self.findings += self.mp4v.findings() + self.nals.findings() + self.mjpeg.findings()
 
     def entries(self, start: int, end: int, depth: int, count: Callable[[], None],
                 what: str) -> Iterator[tuple[int, bytes, int, int]]:
@@ -214,7 +202,7 @@ class _Walk:
         stream = self.streams - 1
         self.tags[stream].add(fourcc)
         upper = fourcc.upper()
-        codec = (MJPEG if fourcc in _MJPEG else MPEG4 if mpeg4v.is_mpeg4(fourcc)
+        codec = (MJPEG if fourcc in mjpeg.FOURCCS else MPEG4 if mpeg4v.is_mpeg4(fourcc)
                  else nal.H264 if upper in _H264 else nal.HEVC if upper in _HEVC else None)
         if codec is None:
             return
@@ -252,59 +240,13 @@ class _Walk:
                 stream = int(cid[:2])
                 codec = self.codecs.get(stream)
                 if codec == MJPEG:
-                    self.frame(body, length)
+                    self.mjpeg.frame(self.fh, body, length)
                 elif codec == MPEG4:
                     self.mp4v.frame(self.fh, body, length)
                 elif codec is not None and stream in self.nal_width:
                     self.nals.sample(self.fh, codec, self.nal_width[stream], body, length)
                 elif codec is not None:
                     self.nals.frame(self.fh, codec, body, length)
-
-    def frame(self, body: int, length: int) -> None:
-        """Zero the metadata segments of one JPEG frame, up to its scan."""
-        if length == 0:
-            return  # a dropped frame: the previous picture is shown again
-        end = body + length
-        if length < 4 or self.read(body, 2) != b"\xff\xd8":
-            raise CorruptRefused("a Motion-JPEG frame that is not a JPEG picture")
-        pos = body + 2
-        for _ in range(MAX_FRAME_SEGMENTS):
-            if pos + 4 > end:
-                raise CorruptRefused("a Motion-JPEG frame cut short before its picture data")
-            head = self.read(pos, 4)
-            if head[0] != 0xFF:
-                raise CorruptRefused("a Motion-JPEG frame with broken markers")
-            marker = head[1]
-            if marker == 0xFF:  # fill byte before a marker
-                pos += 1
-                continue
-            if marker == _SOS:
-                return  # the picture data follows; nothing after it is metadata we keep apart
-            if marker in (0x00, 0x01, 0xD8, 0xD9) or 0xD0 <= marker <= 0xD7:
-                raise CorruptRefused("a Motion-JPEG frame with a marker out of place")
-            seg = (head[2] << 8) | head[3]
-            if seg < 2 or pos + 2 + seg > end:
-                raise CorruptRefused("a Motion-JPEG segment past the end of its frame")
-            if marker == _COM or _APP0 <= marker <= _APP15:
-                self.frame_segment(marker, pos + 4, seg - 2)
-            pos += 2 + seg
-        raise LimitRefused("too many segments in a Motion-JPEG frame")
-
-    def frame_segment(self, marker: int, at: int, n: int) -> None:
-        if n == 0:
-            return
-        ident = self.read(at, min(n, 32))
-        if marker == _APP0 and ident.startswith((b"JFIF\x00", b"AVI1")):
-            return  # frame structure (field order for interlaced video): decoding needs it
-        if marker == _APP14 and ident.startswith(b"Adobe"):
-            return  # the colour transform: without it colours decode wrong
-        if not self.nonzero(at, n):
-            return  # already blank (a cleaned file inspected again)
-        label = _segment_label(marker, ident)
-        self.frame_meta[label] += 1
-        if label == "comment" and label not in self.frame_values:
-            self.frame_values[label] = printable(self.read(at, min(n, 80)).rstrip(b"\x00"))
-        self.patches[at] = Zeros(n)
 
     def junk(self, pos: int, length: int) -> None:
         self.patches[pos] = b"JUNK"
@@ -332,26 +274,6 @@ class _Walk:
         self.findings.append(Finding(f"AVI {name} chunk", f"{length} bytes", category))
 
 
-_FRAME_CATEGORY = {
-    "comment": Category.SOFTWARE,
-    "Exif": Category.DEVICE,
-    "XMP": Category.SOFTWARE,
-    "ICC colour profile": Category.DEVICE,
-}
-
-
-def _segment_label(marker: int, ident: bytes) -> str:
-    if marker == _COM:
-        return "comment"
-    if marker == 0xE1 and ident.startswith(b"Exif\x00"):
-        return "Exif"
-    if marker == 0xE1 and ident.startswith(b"http://ns.adobe.com/"):
-        return "XMP"
-    if marker == 0xE2 and ident.startswith(b"ICC_PROFILE\x00"):
-        return "ICC colour profile"
-    return f"APP{marker - _APP0} segment"
-
-
 def _analyse(fh: BinaryIO, size: int) -> _Walk:
     walk = _Walk(fh, size)
     walk.run()
@@ -371,13 +293,13 @@ class AviCleaner:
         first, pieces = patch_in_place(src, _analyse)
         notes = ["Metadata chunks were blanked in place; the picture and sound data "
                  "were copied unchanged."]
-        if first.frame_meta:
+        if first.mjpeg.counts:
             notes.append("Metadata segments inside the Motion-JPEG frames were blanked "
                          "in place; the pictures themselves are unchanged.")
         if first.mp4v.patches or first.nals.patches:
             notes.append("Notes the encoder wrote inside the video stream (its name and "
                          "settings) were blanked in place; the pictures are unchanged.")
-        if first.frame_meta.get("ICC colour profile"):
+        if first.mjpeg.counts.get("ICC colour profile"):
             notes.append(ICC_NOTE)
         report = CleanReport(kind=kind.value, removed=first.findings,
                              warnings=list(VIDEO_WARNINGS), notes=notes)

@@ -27,6 +27,12 @@ units in an hvcC configuration are blanked the same way. MPEG-4 Part 2
 video (mp4v, and QuickTime's XVID/DIVX/... entries) has its encoder's user
 data blanked in the esds DecoderSpecificInfo and in every sample (see
 ``mpeg4v.py``); notes that decoders rely on (Xvid, DivX) are refused.
+Motion-JPEG video ('jpeg', 'mjpa', 'AVDJ', 'dmb1', and 'mp4v' whose esds
+says JPEG, as ffmpeg writes it into .mp4) has each frame's comment, Exif,
+XMP, ICC and vendor segments zeroed, reading only the headers before its scan
+(see ``mjpeg.py``); Motion-JPEG format B ('mjpb') is refused. AAC sound
+('mp4a', also inside QuickTime's 'wave') has the note opening a frame
+blanked to zero bits, FFmpeg's "Lavc..." in the first one (see ``aac.py``).
 
 Fragmented files (moof) are cleaned when they hold only video and sound;
 with other tracks they are refused, since their samples are scattered over
@@ -45,7 +51,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import mpeg4v, nal
+from submitter.metadata import aac, esds, mjpeg, mpeg4v, nal
 from submitter.metadata.cleaner import register
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
@@ -75,6 +81,8 @@ VIDEO_WARNINGS = (
     "cannot be removed.",
     "Faces, voices, places and sounds in the recording itself cannot be removed.",
 )
+AAC_NOTE = ("The name of the program that made the sound, written inside the AAC sound "
+            "stream, was blanked; the sound itself is unchanged.")
 AUDIO_WARNINGS = (
     "Voices and sounds in the recording itself (including background noise "
     "that can reveal a place) cannot be removed.",
@@ -96,6 +104,9 @@ _TOP_KEEP = frozenset({b"ftyp", b"styp", b"moov", b"mdat", b"moof", b"mfra", b"s
 _AV_HANDLERS = frozenset({b"vide", b"soun"})
 _NAL_FORMATS = {b"avc1": (nal.H264, b"avcC"), b"avc3": (nal.H264, b"avcC"),
                 b"hvc1": (nal.HEVC, b"hvcC"), b"hev1": (nal.HEVC, b"hvcC")}
+# Motion-JPEG sample entries ('mp4v' with a JPEG esds is one too); format B
+# ('mjpb') is not made of JPEG markers and is refused.
+_MJPEG_FORMATS = frozenset({b"jpeg", b"mjpa", b"AVDJ", b"dmb1"})
 _XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
 _EPOCH_1904 = _dt.datetime(1904, 1, 1, tzinfo=_dt.UTC)
 _ISO6709 = re.compile(r"([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)")
@@ -121,6 +132,8 @@ class _Track:
     track_id: int = 0
     nal: tuple[str, int] | None = None  # codec, NAL length size (H.264 / HEVC video)
     mpeg4: set[bytes] = field(default_factory=set)  # MPEG-4 Part 2 entry types
+    mjpeg: bool = False  # Motion-JPEG video
+    aac: bool = False  # AAC sound coded as raw_data_blocks
     runs: list[tuple[int, Sequence[int]]] = field(default_factory=list)  # fragments
 
 
@@ -135,6 +148,8 @@ class _Analysis:
     mdat: list[tuple[int, int]] = field(default_factory=list)
     scanner: nal.NalScanner = field(default_factory=nal.NalScanner)
     mp4v: mpeg4v.Mpeg4Scanner = field(default_factory=mpeg4v.Mpeg4Scanner)
+    mjpeg: mjpeg.MjpegScanner = field(default_factory=mjpeg.MjpegScanner)
+    aac: aac.AacScanner = field(default_factory=aac.AacScanner)
     trex: dict[int, int] = field(default_factory=dict)  # track id -> default sample size
 
     def find(self, where: str, value: str, category: Category) -> None:
@@ -471,6 +486,7 @@ class _Walker:
                                 Category.SOFTWARE)
                     self.a.patch(base + e + 50, bytes(32))
                 self._entry_children(buf, base, entry, e + 86, where, depth)
+                self._mjpeg_config(buf, entry, e + 86, track)
                 self._nal_config(buf, base, entry, e + 86, track)
                 self._mpeg4_config(buf, base, entry, e + 86, track)
             elif handler == b"soun" and entry.end - e >= 36:
@@ -481,6 +497,49 @@ class _Walker:
                 if extra is None:
                     raise UnsupportedContentRefused("unknown sound description version")
                 self._entry_children(buf, base, entry, e + 36 + extra, where, depth)
+                self._aac_config(buf, entry, e + 36 + extra, track)
+
+    def _mjpeg_config(self, buf: bytes, entry: Box, first: int,
+                      track: _Track | None) -> None:
+        """Motion-JPEG entries: their frames' metadata segments are blanked later."""
+        if track is None:
+            return
+        if entry.type == b"mjpb":
+            raise UnsupportedContentRefused("Motion-JPEG format B video")
+        found = entry.type in _MJPEG_FORMATS
+        if entry.type == b"mp4v":
+            configs = [c for c in iter_boxes(buf, first, entry.end) if c.type == b"esds"]
+            try:
+                found = len(configs) == 1 and esds.stream_config(
+                    bytes(buf[configs[0].body : configs[0].end]))[0] == esds.JPEG
+            except CorruptRefused:
+                found = False  # refused with its own reason by the MPEG-4 check
+        if len(track.formats) > 1 and found != track.mjpeg:
+            raise UnsupportedContentRefused("video track with several kinds of stream")
+        track.mjpeg = found
+
+    def _aac_config(self, buf: bytes, entry: Box, first: int, track: _Track | None) -> None:
+        """'mp4a' holding AAC (its esds directly, or inside QuickTime's 'wave')."""
+        if track is None:
+            return
+        found = False
+        if entry.type == b"mp4a" and first < entry.end:
+            try:
+                children = list(iter_boxes(buf, first, entry.end))
+                waves = [w for w in children if w.type == b"wave"]
+                if len(waves) == 1:
+                    children = list(iter_boxes(buf, waves[0].body, waves[0].end))
+            except CorruptRefused as exc:
+                raise UnsupportedContentRefused("unreadable sample description") from exc
+            configs = [c for c in children if c.type == b"esds"]
+            if len(configs) > 1:
+                raise CorruptRefused("sound track with two decoder configurations")
+            if configs:
+                found = aac.walked(*esds.stream_config(
+                    bytes(buf[configs[0].body : configs[0].end])))
+        if len(track.formats) > 1 and found != track.aac:
+            raise UnsupportedContentRefused("sound track with several kinds of stream")
+        track.aac = found
 
     def _nal_config(self, buf: bytes, base: int, entry: Box, first: int,
                     track: _Track | None) -> None:
@@ -577,7 +636,7 @@ class _Walker:
                 sizes: Sequence[int] = [_u32(buf, at + i * stride) for i in range(count)]
             else:
                 sizes = [default_size] * count
-            if track.nal is not None or track.mpeg4:
+            if track.nal is not None or track.mpeg4 or track.mjpeg or track.aac:
                 track.runs.append((pos, sizes))
             pos += sum(sizes)
 
@@ -597,24 +656,31 @@ class _Walker:
                 pos += size
 
     def _scan_video(self) -> None:
-        scanner, mp4v = self.a.scanner, self.a.mp4v
+        """Every sample of the walked video and sound tracks: notes inside the streams."""
+        scanner, mp4v, jpeg, sound = self.a.scanner, self.a.mp4v, self.a.mjpeg, self.a.aac
         for t in self.a.tracks:
-            if t.handler != b"vide" or (t.nal is None and not t.mpeg4):
+            video = t.handler == b"vide" and (t.nal is not None or t.mpeg4 or t.mjpeg)
+            if not video and not (t.handler == b"soun" and t.aac):
                 continue
-            for off, size in self._samples(t):
+            for i, (off, size) in enumerate(self._samples(t)):
                 if off + size > self.size:
                     raise CorruptRefused("sample data past the end of the file")
-                if t.nal is not None:
+                if not video:
+                    sound.frame(self.fh, off, size, first=i == 0)
+                elif t.nal is not None:
                     scanner.sample(self.fh, t.nal[0], t.nal[1], off, size)
+                elif t.mjpeg:
+                    jpeg.frame(self.fh, off, size)
                 else:
                     mp4v.frame(self.fh, off, size)
             if t.mpeg4:
                 mp4v.check_tags(t.mpeg4)
-        for off, data in (scanner.patches | mp4v.patches).items():
+        for off, data in (scanner.patches | mp4v.patches | jpeg.patches | sound.patches).items():
             if off in self.a.patches:
                 raise CorruptRefused("video stream note inside a metadata box")
             self.a.patch(off, data)
-        self.a.findings.extend(scanner.findings() + mp4v.findings())
+        self.a.findings.extend(scanner.findings() + mp4v.findings() + jpeg.findings()
+                               + sound.findings())
 
     def _zero_field(self, buf: bytes, base: int, at: int, n: int, where: str,
                     category: Category) -> None:
@@ -898,7 +964,10 @@ class IsoMediaCleaner:
             "Metadata boxes were blanked in place; the sound and pictures were copied unchanged.")
         if kind is not FileKind.M4A:
             report.notes.append(
-                "Notes an encoder or camera wrote inside H.264, HEVC (SEI user data) and "
-                "MPEG-4 Part 2 video (user data) were blanked; inside other kinds of video "
+                "Notes an encoder or camera wrote inside H.264, HEVC (SEI user data), "
+                "MPEG-4 Part 2 (user data) and Motion-JPEG video (comments, Exif and other "
+                "segments in each frame) were blanked; inside other kinds of video "
                 "stream they are not checked.")
+        if first.aac.patches:
+            report.notes.append(AAC_NOTE)
         return SplicePlan(src, pieces, report)

@@ -24,7 +24,11 @@ in place (see ``nal.py``), also inside an HEVC CodecPrivate; laced or
 compressed (ContentEncodings) blocks of such tracks are refused. MPEG-4
 Part 2 video (V_MPEG4/ISO/SP, ASP, AP, and V_MS/VFW/FOURCC with an MPEG-4
 code such as XVID or DIVX) has its encoder's user data blanked in the
-CodecPrivate and in every block (see ``mpeg4v.py``), with the same refusals. Files
+CodecPrivate and in every block (see ``mpeg4v.py``), with the same refusals.
+Motion-JPEG video (V_MJPEG, or V_MS/VFW/FOURCC with an MJPEG code) has each
+frame's metadata segments zeroed (see ``mjpeg.py``); AAC sound (A_AAC...)
+has the note opening each frame blanked, every frame of a laced block
+included (see ``aac.py``); compressed blocks of either are refused. Files
 without any of these tracks never have their clusters walked. Live recordings
 with unknown-size clusters are walked element by element to find where each
 cluster ends.
@@ -35,9 +39,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import mpeg4v, nal
+from submitter.metadata import aac, mjpeg, mpeg4v, nal
 from submitter.metadata.cleaner import register
-from submitter.metadata.isobmff import VIDEO_WARNINGS, categorize
+from submitter.metadata.isobmff import AAC_NOTE, VIDEO_WARNINGS, categorize
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
     Category,
@@ -90,6 +94,9 @@ TRACK_NUMBER, CODEC_PRIVATE, CODEC_ID, CONTENT_ENCODINGS = 0xD7, 0x63A2, 0x86, 0
 _NAL_CODECS = {b"V_MPEG4/ISO/AVC": nal.H264, b"V_MPEGH/ISO/HEVC": nal.HEVC}
 _MPEG4_CODECS = frozenset({b"V_MPEG4/ISO/SP", b"V_MPEG4/ISO/ASP", b"V_MPEG4/ISO/AP"})
 _VFW = b"V_MS/VFW/FOURCC"
+_MJPEG = b"V_MJPEG"
+_AAC = b"A_AAC"  # with an AudioSpecificConfig; A_AAC/MPEG2/... and A_AAC/MPEG4/... without
+MAX_LACE_HEADER = 64 * 1024
 SIMPLE_BLOCK, BLOCK_GROUP, BLOCK, BLOCK_ADDITIONS = 0xA3, 0xA0, 0xA1, 0x75A1
 UNKNOWN = -1
 MAX_META_ELEMENT = 64 * 1024 * 1024
@@ -162,6 +169,11 @@ class _Walk:
     mp4v_tracks: set[int] = field(default_factory=set)
     mp4v_tags: set[bytes] = field(default_factory=set)  # VFW format codes of those tracks
     mp4v: mpeg4v.Mpeg4Scanner = field(default_factory=mpeg4v.Mpeg4Scanner)
+    mjpeg_tracks: set[int] = field(default_factory=set)
+    mjpeg: mjpeg.MjpegScanner = field(default_factory=mjpeg.MjpegScanner)
+    aac_tracks: set[int] = field(default_factory=set)
+    aac_started: set[int] = field(default_factory=set)  # tracks whose first frame was seen
+    aac: aac.AacScanner = field(default_factory=aac.AacScanner)
 
     def read(self, off: int, n: int) -> bytes:
         return read_exact(self.fh, off, n, "elements")
@@ -213,11 +225,13 @@ class _Walk:
     def segment(self, seg: Element) -> None:
         self.segment_body(seg)
         self.mp4v.check_tags(self.mp4v_tags)
-        for off, data in (self.scanner.patches | self.mp4v.patches).items():
+        streams = self.scanner.patches | self.mp4v.patches | self.mjpeg.patches | self.aac.patches
+        for off, data in streams.items():
             if off in self.patches:
                 raise CorruptRefused("video stream note inside a metadata element")
             self.patches[off] = data
-        self.findings.extend(self.scanner.findings() + self.mp4v.findings())
+        self.findings.extend(self.scanner.findings() + self.mp4v.findings()
+                             + self.mjpeg.findings() + self.aac.findings())
         if self.blanked_bytes:
             kinds = ", ".join(sorted(set(self.blank_tracks.values())))
             self.findings.append(Finding(f"Matroska {kinds} track",
@@ -247,7 +261,8 @@ class _Walk:
             elif el.id == CLUSTER:
                 if not self.tracks_seen:
                     raise UnsupportedContentRefused("frames before the track list")
-                if self.blank_tracks or self.nal_tracks or self.mp4v_tracks:
+                if (self.blank_tracks or self.nal_tracks or self.mp4v_tracks
+                        or self.mjpeg_tracks or self.aac_tracks):
                     self.cluster(el)
             elif el.id in (CUES, CRC32):
                 pass
@@ -356,6 +371,8 @@ class _Walk:
                 self.other_tracks(entry, kind)
             elif kind == 1:
                 self.video_track(entry)
+            else:
+                self.audio_track(entry)
         self.tracks_seen = True
 
     def other_tracks(self, entry: Element, kind: int | None) -> None:
@@ -375,20 +392,11 @@ class _Walk:
 
     def video_track(self, entry: Element) -> None:
         """H.264 / HEVC: note the NAL length size; its blocks are walked later."""
-        number = codec = None
-        codec_id = b""
-        private: Element | None = None
-        encoded = False
-        for el in self.children(entry):
-            if el.id == TRACK_NUMBER and 1 <= el.size <= 8:
-                number = int.from_bytes(self.read(el.data, el.size), "big")
-            elif el.id == CODEC_ID and el.size <= 64:
-                codec_id = self.read(el.data, el.size).rstrip(b"\x00")
-                codec = _NAL_CODECS.get(codec_id)
-            elif el.id == CODEC_PRIVATE:
-                private = el
-            elif el.id == CONTENT_ENCODINGS:
-                encoded = True
+        number, codec_id, private, encoded = self.codec_fields(entry)
+        codec = _NAL_CODECS.get(codec_id)
+        if codec_id == _MJPEG:
+            self.walked_track(self.mjpeg_tracks, number, encoded, "video")
+            return
         if codec_id in _MPEG4_CODECS or codec_id == _VFW:
             self.mpeg4_track(number, codec_id, private, encoded)
             return
@@ -405,6 +413,44 @@ class _Walk:
         if codec == nal.HEVC:
             nal.scan_hvcc(self.scanner, config, private.data)
 
+    def codec_fields(self, entry: Element) -> tuple[int | None, bytes, Element | None, bool]:
+        """A track entry's number, codec id, CodecPrivate and whether it has ContentEncodings."""
+        number = None
+        codec_id = b""
+        private: Element | None = None
+        encoded = False
+        for el in self.children(entry):
+            if el.id == TRACK_NUMBER and 1 <= el.size <= 8:
+                number = int.from_bytes(self.read(el.data, el.size), "big")
+            elif el.id == CODEC_ID and el.size <= 64:
+                codec_id = self.read(el.data, el.size).rstrip(b"\x00")
+            elif el.id == CODEC_PRIVATE:
+                private = el
+            elif el.id == CONTENT_ENCODINGS:
+                encoded = True
+        return number, codec_id, private, encoded
+
+    def walked_track(self, tracks: set[int], number: int | None, encoded: bool,
+                     what: str) -> None:
+        """A track whose every block is walked (Motion-JPEG, AAC)."""
+        if number is None:
+            raise CorruptRefused("track without a number")
+        if encoded:
+            raise UnsupportedContentRefused(f"compressed or encrypted {what} blocks")
+        tracks.add(number)
+
+    def audio_track(self, entry: Element) -> None:
+        """AAC: the first element of every frame is read later (see ``aac.py``)."""
+        number, codec_id, private, encoded = self.codec_fields(entry)
+        if codec_id == _AAC:
+            if private is None or private.size > MAX_META_ELEMENT:
+                raise CorruptRefused("sound track without its decoder configuration")
+            if not aac.walked(aac.MPEG4_AUDIO, self.read(private.data, private.size)):
+                return  # an AAC variant coded otherwise (ER, USAC...): not walked
+        elif not codec_id.startswith(_AAC + b"/"):
+            return
+        self.walked_track(self.aac_tracks, number, encoded, "sound")
+
     def mpeg4_track(self, number: int | None, codec_id: bytes, private: Element | None,
                     encoded: bool) -> None:
         """MPEG-4 Part 2: user data in the CodecPrivate now, in the blocks later."""
@@ -418,6 +464,9 @@ class _Walk:
         if codec_id == _VFW:  # a BITMAPINFOHEADER, then the configuration
             if len(config) < 40:
                 raise CorruptRefused("video track without its bitmap header")
+            if config[16:20] in mjpeg.FOURCCS:
+                self.walked_track(self.mjpeg_tracks, number, encoded, "video")
+                return
             if not mpeg4v.is_mpeg4(config[16:20]):
                 return  # another codec, not walked
             self.mp4v_tags.add(config[16:20])
@@ -448,21 +497,24 @@ class _Walk:
     def block(self, el: Element) -> bool:
         head = self.read(el.data, min(el.size, 12))
         track, width = _vint(head, 0, keep_marker=False)
-        if track in self.nal_tracks:
+        if track in self.nal_tracks or track in self.mp4v_tracks or track in self.mjpeg_tracks:
             if len(head) < width + 3:
                 raise CorruptRefused("short block")
             if head[width + 2] & 0x06:
                 raise UnsupportedContentRefused("laced video block")
-            codec, length_size = self.nal_tracks[track]
-            self.scanner.sample(self.fh, codec, length_size, el.data + width + 3,
-                                el.size - width - 3)
+            at, n = el.data + width + 3, el.size - width - 3
+            if track in self.nal_tracks:
+                codec, length_size = self.nal_tracks[track]
+                self.scanner.sample(self.fh, codec, length_size, at, n)
+            elif track in self.mp4v_tracks:
+                self.mp4v.frame(self.fh, at, n)
+            else:
+                self.mjpeg.frame(self.fh, at, n)
             return False
-        if track in self.mp4v_tracks:
-            if len(head) < width + 3:
-                raise CorruptRefused("short block")
-            if head[width + 2] & 0x06:
-                raise UnsupportedContentRefused("laced video block")
-            self.mp4v.frame(self.fh, el.data + width + 3, el.size - width - 3)
+        if track in self.aac_tracks:
+            for i, (off, n) in enumerate(self.laced_frames(el, width)):
+                self.aac.frame(self.fh, off, n, first=i == 0 and track not in self.aac_started)
+            self.aac_started.add(track)
             return False
         if track not in self.blank_tracks:
             return False
@@ -476,6 +528,50 @@ class _Walk:
             self.blanked_bytes += n
             self.patches[el.data + payload] = Zeros(n)
         return True
+
+    def laced_frames(self, el: Element, width: int) -> list[tuple[int, int]]:
+        """(offset, size) of each frame of a block, laced or not."""
+        start = el.data + width + 3
+        if start > el.end:
+            raise CorruptRefused("short block")
+        lacing = self.read(el.data + width + 2, 1)[0] & 0x06
+        if not lacing:
+            return [(start, el.end - start)]
+        head = self.read(start, min(el.end - start, MAX_LACE_HEADER))
+        if not head:
+            raise CorruptRefused("short block")
+        count, pos = head[0] + 1, 1
+        sizes: list[int] = []
+        if lacing == 0x04:  # fixed: frames of one size
+            if (el.end - start - 1) % count:
+                raise CorruptRefused("laced block of uneven frames")
+            sizes = [(el.end - start - 1) // count] * (count - 1)
+        elif lacing == 0x02:  # Xiph: sizes as runs of 255
+            for _ in range(count - 1):
+                n = 0
+                while True:
+                    if pos >= len(head):
+                        raise CorruptRefused("laced block cut short")
+                    n, pos = n + head[pos], pos + 1
+                    if head[pos - 1] != 255:
+                        break
+                sizes.append(n)
+        else:  # EBML: a first size, then signed differences
+            n, w = _vint(head, pos, keep_marker=False)
+            sizes, pos = [n], pos + w
+            for _ in range(count - 2):
+                d, w = _vint(head, pos, keep_marker=False)
+                n, pos = n + d - ((1 << (7 * w - 1)) - 1), pos + w
+                sizes.append(n)
+        out, at = [], start + pos
+        for n in sizes:
+            if n < 0 or n == UNKNOWN:
+                raise CorruptRefused("laced block with a bad frame size")
+            out.append((at, n))
+            at += n
+        if at > el.end:
+            raise CorruptRefused("laced block longer than its element")
+        return [*out, (at, el.end - at)]
 
     def describe(self, el: Element, name: str, category: Category) -> None:
         """Readable strings inside Tags / Chapters / Attachments, bounded."""
@@ -548,7 +644,10 @@ class MatroskaCleaner:
                              notes=["Metadata elements were blanked in place; the frames "
                                     "were copied unchanged.",
                                     "Notes an encoder or camera wrote inside H.264, HEVC (SEI "
-                                    "user data) and MPEG-4 Part 2 video (user data) were "
-                                    "blanked; inside other kinds of video stream they are "
-                                    "not checked."])
+                                    "user data), MPEG-4 Part 2 (user data) and Motion-JPEG "
+                                    "video (comments, Exif and other segments in each frame) "
+                                    "were blanked; inside other kinds of video stream they "
+                                    "are not checked."])
+        if first.aac.patches:
+            report.notes.append(AAC_NOTE)
         return SplicePlan(src, pieces, report)

@@ -316,8 +316,7 @@ def decoded_video_hash(path: Path) -> str:
 
 def _raw_video(path: Path) -> bytes:
     """The video packets' bytes, one after another (no container, no extradata)."""
-    return run(tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(path), "-map", "0:v",
-               "-c", "copy", "-f", "data", "-").stdout
+    return _raw_stream(path, "0:v")
 
 
 def assert_mpeg4_packets_kept(original: Path, cleaned: Path) -> None:
@@ -336,6 +335,40 @@ def assert_mpeg4_packets_kept(original: Path, cleaned: Path) -> None:
         assert frame_hashes(cleaned, ("0:a",)) == frame_hashes(original, ("0:a",))
 
 
+def _codecs(path: Path, kind: str) -> list[str]:
+    return [c for t, c in probe_streams(path) if t == kind]
+
+
+def _raw_stream(path: Path, stream: str) -> bytes:
+    return run(tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(path), "-map", stream,
+               "-c", "copy", "-f", "data", "-").stdout
+
+
+def _changed(before: bytes, after: bytes) -> list[int]:
+    assert len(before) == len(after)
+    return [i for i in range(len(before)) if before[i] != after[i]]
+
+
+def assert_mjpeg_kept(original: Path, cleaned: Path) -> None:
+    """Motion-JPEG: every packet's timing and size kept, bytes changed only to zero
+    (blanked segments), decoded pictures identical."""
+    assert packet_layout(cleaned) == packet_layout(original)
+    before, after = _raw_stream(original, "0:v"), _raw_stream(cleaned, "0:v")
+    assert all(after[i] == 0 for i in _changed(before, after)), "bytes changed, not blanked"
+    assert after.count(b"\xff\xda") == before.count(b"\xff\xda")
+    assert decoded_frame_hashes(cleaned) == decoded_frame_hashes(original)
+
+
+def assert_aac_kept(original: Path, cleaned: Path) -> None:
+    """AAC: every packet's timing and size kept, bits only ever cleared (a note's
+    filler set to zero bits), decoded samples identical."""
+    assert packet_layout(cleaned) == packet_layout(original)
+    before, after = _raw_stream(original, "0:a"), _raw_stream(cleaned, "0:a")
+    assert all(after[i] & ~before[i] == 0 for i in _changed(before, after)), \
+        "sound bits set, not blanked"
+    assert decoded_audio_hash(cleaned) == decoded_audio_hash(original)
+
+
 def assert_packets_kept(original: Path, cleaned: Path,
                         maps: tuple[str, ...] = ("0:v?", "0:a?")) -> None:
     """Every packet kept: byte for byte, except user-data notes inside the video.
@@ -343,9 +376,22 @@ def assert_packets_kept(original: Path, cleaned: Path,
     For H.264/HEVC, SEI NAL units may differ, and only where the cleaned
     bytes are the 0xFF filler; every other NAL unit, every packet's timing and
     size are equal, and the decoded pictures are identical. MPEG-4 Part 2
-    video is judged by ``assert_mpeg4_packets_kept``.
+    video is judged by ``assert_mpeg4_packets_kept``, Motion-JPEG video by
+    ``assert_mjpeg_kept`` and AAC sound by ``assert_aac_kept``.
     """
+    if any(m.startswith("0:a") for m in maps) and "aac" in _codecs(original, "audio"):
+        assert_aac_kept(original, cleaned)
+        maps = tuple(m for m in maps if not m.startswith("0:a")
+                     and not (m == "0:v?" and not _codecs(original, "video")))
+        if not maps:
+            return
     codec = _video_codec(original)
+    if codec == "mjpeg" and any(m.startswith("0:v") for m in maps):
+        assert_mjpeg_kept(original, cleaned)
+        rest = tuple(m for m in maps if not m.startswith("0:v"))
+        if rest:
+            assert frame_hashes(cleaned, rest) == frame_hashes(original, rest)
+        return
     if codec == "mpeg4" and any(m.startswith("0:v") for m in maps):
         assert_mpeg4_packets_kept(original, cleaned)
         return
