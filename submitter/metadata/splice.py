@@ -291,20 +291,32 @@ class SplicePlan:
         progress: ProgressFn | None,
         cancel: threading.Event | None,
     ) -> None:
-        """File to file (``--out``): let the kernel copy the ranges, as cp does."""
+        """File to file (``--out``): let the kernel copy the ranges, as cp does.
+
+        Each range is copied in two steps: a short head up to the next
+        ``_ALIGN`` boundary of the output, then the rest. The kernel copies
+        through a pipe of 16 pages, so the rest then lands in the output in
+        whole aligned 64 KiB writes, which fill large page-cache folios; a
+        range starting at an odd output offset (every range after a blanked
+        box) would otherwise write across folio boundaries to its end and get
+        single pages, which cost a quarter more than cp on ext4 (6.18).
+        """
         sink.flush()
+        base = os.lseek(out_fd, 0, os.SEEK_CUR)
         written = 0
         for piece in self._pieces:
             if cancel is not None and cancel.is_set():
                 raise CleanCancelled()
             if isinstance(piece, Span):
                 off, left = piece.offset, piece.length
+                head = -(base + written) % _ALIGN
                 while left > 0:
                     if cancel is not None and cancel.is_set():
                         raise CleanCancelled()
-                    got = _copy_range(in_fd, out_fd, off, min(left, _KERNEL_CHUNK))
+                    got = _copy_range(in_fd, out_fd, off, min(left, head or _KERNEL_CHUNK))
                     if got <= 0:
                         raise CorruptRefused("source shorter than expected")
+                    head -= min(head, got)
                     off += got
                     left -= got
                     written += got
@@ -328,6 +340,9 @@ class SplicePlan:
 
 
 _KERNEL_CHUNK = 64 * 1024 * 1024
+# Output offset each range's bulk copy starts at (a multiple of the kernel's
+# 16-page splice pipe for 4 KiB and 64 KiB pages alike).
+_ALIGN = 1024 * 1024
 
 
 def _regular_file_fd(sink: BinaryIO) -> int | None:
