@@ -45,6 +45,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -273,20 +274,10 @@ def bench_large(root: Path) -> None:
     cp_runs: list[Run] = []
     cli_runs: list[Run] = []
     sync_runs: list[Run] = []
-    for i in range(LARGE_ROUNDS):
-        if i % 2:
-            cp_runs.append(_cp(big1, root))
-            lib_runs.append(_ours_library(big1, root))
-        else:
-            lib_runs.append(_ours_library(big1, root))
-            cp_runs.append(_cp(big1, root))
-    for i in range(LARGE_ROUNDS):
-        if i % 2:
-            sync_runs.append(_cp_fsync(big1, root))
-            cli_runs.append(_ours(big1, root))
-        else:
-            cli_runs.append(_ours(big1, root))
-            sync_runs.append(_cp_fsync(big1, root))
+    _take_turns(lambda: lib_runs.append(_ours_library(big1, root)),
+                lambda: cp_runs.append(_cp(big1, root)))
+    _take_turns(lambda: cli_runs.append(_ours(big1, root)),
+                lambda: sync_runs.append(_cp_fsync(big1, root)))
     lib, cp, cli, cp_sync = best(lib_runs), best(cp_runs), best(cli_runs), best(sync_runs)
     work = min(r.work_seconds or r.seconds for r in lib_runs)
     mat2 = best([_mat2(big1, root) for _ in range(ROUNDS)])
@@ -334,6 +325,14 @@ def remove_compiled(written: set[Path]) -> None:
     for cache in {p.parent for p in written}:
         with contextlib.suppress(OSError):  # still holds files it did not write
             cache.rmdir()
+
+
+def _take_turns(ours: Callable[[], None], peer: Callable[[], None]) -> None:
+    """LARGE_ROUNDS rounds, ours and its peer going first in turn."""
+    for i in range(LARGE_ROUNDS):
+        first, second = (peer, ours) if i % 2 else (ours, peer)
+        first()
+        second()
 
 
 def main() -> None:

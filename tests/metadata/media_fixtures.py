@@ -477,3 +477,11 @@ def exercise(cleaner: object, kind: object, data: bytes) -> None:
     sink = _io.BytesIO()
     plan.write_to(sink)
     assert len(sink.getvalue()) == plan.size
+
+
+def apply_patches(data: bytes, patches: dict[int, bytes]) -> bytes:
+    """``data`` with each scanner patch (offset -> bytes) written over it."""
+    out = bytearray(data)
+    for at, patch in patches.items():
+        out[at : at + len(patch)] = patch
+    return bytes(out)

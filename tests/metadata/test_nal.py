@@ -123,11 +123,6 @@ def _scan(sample: bytes, codec: str = nal.H264, width: int = 4) -> nal.NalScanne
     return scanner
 
 
-def _apply(sample: bytes, scanner: nal.NalScanner) -> bytes:
-    out = bytearray(sample)
-    for off, data in scanner.patches.items():
-        out[off : off + len(data)] = data
-    return bytes(out)
 
 
 def _check_blanked(nal_unit: bytes, blanked: bytes, header_len: int = 1) -> None:
@@ -151,7 +146,7 @@ def test_plain_text_note_blanked(codec: str) -> None:
     assert [(f.untrusted_value, f.category) for f in scanner.findings()] == [
         ("Camera SN 12345 (the program that made the video, named inside the video stream)",
          Category.SOFTWARE)]
-    cleaned = _apply(sample, scanner)
+    cleaned = mf.apply_patches(sample, scanner.patches)
     assert b"Camera" not in cleaned and cleaned.endswith(slice_nal)
     _check_blanked(unit, cleaned[4 : 4 + len(unit)], 1 if codec == nal.H264 else 2)
     assert _scan(cleaned, codec).findings() == [] and _scan(cleaned, codec).patches == {}
@@ -168,7 +163,7 @@ def test_note_with_emulation_prevention_blanked_exactly(payload: bytes) -> None:
     unit = _sei((5, payload), (6, b"\x00\x00\x01"))
     assert b"\x00\x00\x03" in unit
     scanner = _scan(_sample(unit))
-    blanked = _apply(_sample(unit), scanner)[4:]
+    blanked = mf.apply_patches(_sample(unit), scanner.patches)[4:]
     _check_blanked(unit, blanked)
     assert _scan(_sample(blanked)).patches == {}
 
@@ -181,7 +176,7 @@ def test_binary_note_is_hidden_content() -> None:
 def test_note_neighbouring_escapes_kept() -> None:
     """A payload that starts right after an escaped byte or ends before one."""
     unit = _sei((6, b"\x00\x00"), (5, UUID + b"\x00\x00"), (7, b"\x01\x00\x00"))
-    blanked = _apply(_sample(unit), _scan(_sample(unit)))[4:]
+    blanked = mf.apply_patches(_sample(unit), _scan(_sample(unit)).patches)[4:]
     _check_blanked(unit, blanked)
 
 

@@ -199,17 +199,12 @@ def _scan(frame: bytes, first: bool = True) -> aac.AacScanner:
     return scanner
 
 
-def _apply(frame: bytes, scanner: aac.AacScanner) -> bytes:
-    out = bytearray(frame)
-    for at, patch in scanner.patches.items():
-        out[at : at + len(patch)] = patch
-    return bytes(out)
 
 
 def test_ffmpeg_fill_element_blanked_to_zero_bits() -> None:
     frame = FFMPEG_FIL + b"\x21\x10\x05\x00"  # the note, then the sound's first bits
     scanner = _scan(frame)
-    after = _apply(frame, scanner)
+    after = mf.apply_patches(frame, scanner.patches)
     assert after[:3] == FFMPEG_FIL[:3] and after[3:16] == bytes(13)
     assert after[16:] == frame[16:], "bits after the element changed"
     [finding] = scanner.findings()
@@ -218,7 +213,7 @@ def test_ffmpeg_fill_element_blanked_to_zero_bits() -> None:
 
 def test_data_stream_element_blanked_and_dvb_levels_kept() -> None:
     dse = bytes([0x80, 12]) + b"Encoder X v1" + b"\x21\x10"
-    assert _apply(dse, _scan(dse))[2:14] == bytes(12)
+    assert mf.apply_patches(dse, _scan(dse).patches)[2:14] == bytes(12)
     dvb = bytes([0x80, 4, aac.DVB_ANCILLARY, 1, 2, 3]) + b"\x21"
     assert not _scan(dvb).patches
 
