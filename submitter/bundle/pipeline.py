@@ -242,7 +242,7 @@ def _check(paths: Sequence[Path], keep_names: bool, limits: Limits, prog: _Progr
             raise SubmitCancelled() from exc
         if refusals:
             continue  # nothing will be sent: keep no plans
-        prog.tick(_size_or_zero(path))
+        prog.tick(stat[2])  # the size, from the stat taken above
         report = plan.report
         kind = FileKind(report.kind)
         entry = FileEntry(
