@@ -7,7 +7,6 @@ refused: an unknown type is never passed through.
 from __future__ import annotations
 
 import struct
-import zipfile
 from pathlib import PurePath
 
 from submitter.metadata.kinds import EXTENSIONS, FileKind
@@ -59,6 +58,10 @@ def _iso_kind(head: bytes) -> FileKind | None:
 
 
 def _zip_kind(src: Source) -> FileKind:
+    # Imported here: zipfile (with shutil and bz2/lzma) costs a video or photo
+    # a few ms of startup it never uses.
+    import zipfile
+
     try:
         with src.open() as fh, zipfile.ZipFile(fh) as zf:
             names = zf.namelist()

@@ -6,7 +6,6 @@ plain message; nothing is ever passed through uncleaned.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -24,7 +23,6 @@ from submitter.metadata.model import (
 )
 from submitter.metadata.source import Source
 
-_log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 DEFAULT_LIMITS = Limits()
