@@ -26,6 +26,17 @@ What is blanked, and why:
   is unchanged and the run says nothing. If no filler gives exactly the
   original size, the file is refused rather than guessed at.
 
+Message type 4, user data registered by ITU-T T.35, starts with a country
+code (0xFF: one more byte follows) and a provider code. What decoders and
+displays act on is kept byte for byte: HDR10+ (US, Samsung 0x003C), Dolby
+Vision (US, Dolby 0x003B), HDR Vivid (China 0x26, CUVA 0x0004), and ATSC
+active-format and bar data (US, ATSC 0x0031, "DTG1", or "GA94" with type 6).
+Closed captions (ATSC "GA94" type 3, DirecTV 0x002F) are words someone
+typed or spoke, so they are blanked like a subtitle track's samples; every
+other registered message (a vendor's private data) is blanked too. Blanked,
+the payload is all filler: country 0xFF, then 0xFF again, a "country" that
+no decoder knows and therefore skips.
+
 Only the length prefixes and the SEI NAL units are read, never the slices,
 in small windows so a file of millions of tiny NAL units still costs few reads;
 a hard count of NAL units bounds the time a hostile file can take.
@@ -58,7 +69,21 @@ MAX_SEI_NAL = 4 * 1024 * 1024
 MAX_BYTE_STREAM_FRAME = 64 * 1024 * 1024
 START = b"\x00\x00\x01"
 MAX_DISTINCT_FINDINGS = 20
+USER_DATA_REGISTERED = 4
 USER_DATA_UNREGISTERED = 5
+_BLANKED_TYPES = frozenset({USER_DATA_REGISTERED, USER_DATA_UNREGISTERED})
+US, CHINA = 0xB5, 0x26
+# (country, provider) -> provider-oriented prefixes kept (b"" keeps them all)
+_T35_KEPT: dict[tuple[int, int], tuple[bytes, ...]] = {
+    (US, 0x003C): (b"",),                 # HDR10+ dynamic metadata
+    (US, 0x003B): (b"",),                 # Dolby Vision metadata
+    (CHINA, 0x0004): (b"",),              # HDR Vivid (CUVA)
+    (US, 0x0031): (b"DTG1", b"GA94\x06"),  # active format description, bar data
+}
+_T35_CAPTIONS: dict[tuple[int, int], tuple[bytes, ...]] = {
+    (US, 0x0031): (b"GA94\x03",),          # ATSC A/53 closed captions
+    (US, 0x002F): (b"",),                  # DirecTV closed captions
+}
 FILLER = 0xFF
 _WINDOW = 512  # bytes read at each NAL start: its prefix, header and often the next ones
 _ESCAPE = re.compile(rb"\x00\x00(?=[\x00-\x03])")
@@ -122,6 +147,29 @@ def sei_messages(rbsp: bytes, header_len: int) -> list[tuple[int, int, int]]:
         pos += size
 
 
+def _t35(payload: bytes) -> tuple[int, int, bytes] | None:
+    """(country, provider, the bytes after them) of a registered payload."""
+    at = 2 if payload[:1] == b"\xff" else 1
+    if len(payload) < at + 2:
+        return None
+    return payload[0], int.from_bytes(payload[at : at + 2], "big"), payload[at + 2 :]
+
+
+def _t35_matches(payload: bytes, table: dict[tuple[int, int], tuple[bytes, ...]]) -> bool:
+    head = _t35(payload)
+    if head is None:
+        return False
+    country, provider, rest = head
+    return any(rest.startswith(prefix) for prefix in table.get((country, provider), ()))
+
+
+def _blanked(ptype: int, payload: bytes) -> bool:
+    """Whether ``blank`` replaces this message's payload."""
+    if ptype not in _BLANKED_TYPES or neutral(payload):
+        return False
+    return ptype == USER_DATA_UNREGISTERED or not _t35_matches(payload, _T35_KEPT)
+
+
 def neutral(payload: bytes) -> bool:
     """Whether a payload is what ``blank`` writes (or empty)."""
     return _NEUTRAL.fullmatch(payload) is not None
@@ -140,20 +188,22 @@ def _fillers(length: int, groups: int) -> list[bytes]:
     return out
 
 
-def blank(nal: bytes, header_len: int) -> tuple[bytes, list[bytes]] | None:
-    """The same NAL with every user-data payload blanked, and those payloads.
+def blank(nal: bytes, header_len: int) -> tuple[bytes, list[tuple[int, bytes]]] | None:
+    """The same NAL with every user-data payload blanked, and those payloads
+    with their message types.
 
     None when there is nothing to blank. The result has exactly the length
     of ``nal``, or a refusal is raised.
     """
     rbsp = unescape(nal)
-    found = [(a, b) for t, a, b in sei_messages(rbsp, header_len)
-             if t == USER_DATA_UNREGISTERED and not neutral(rbsp[a:b])]
+    messages = [(t, a, b) for t, a, b in sei_messages(rbsp, header_len)
+                if _blanked(t, rbsp[a:b])]
+    found = [(a, b) for _, a, b in messages]
     if not found:
         return None
     if len(escape(rbsp)) != len(nal):
         raise UnsupportedContentRefused("the video stream's notes are escaped in an unusual way")
-    payloads = [rbsp[a:b] for a, b in found]
+    payloads = [(t, rbsp[a:b]) for t, a, b in messages]
     work = bytearray(rbsp)
     for a, b in found:
         work[a:b] = bytes([FILLER]) * (b - a)
@@ -172,12 +222,19 @@ def blank(nal: bytes, header_len: int) -> tuple[bytes, list[bytes]] | None:
     return out, payloads
 
 
-def describe(payload: bytes) -> tuple[str, Category]:
-    """Plain words for one user-data payload (UUID + free bytes).
+def describe(ptype: int, payload: bytes) -> tuple[str, Category]:
+    """Plain words for one blanked payload (type 5: UUID + free bytes; type 4:
+    T.35 country and provider + their data).
 
     The program's name comes first: the UI shows "names the software used:
     <value>" and cuts long values short.
     """
+    if ptype == USER_DATA_REGISTERED:
+        if _t35_matches(payload, _T35_CAPTIONS):
+            return ("closed captions (words typed or spoken into the video), inside the "
+                    "video stream", Category.HIDDEN_CONTENT)
+        return (f"{len(payload)} bytes of a vendor's registered private data, inside the "
+                "video stream", Category.HIDDEN_CONTENT)
     m = _TEXT.search(payload[16:])
     if m is None:
         return (f"{len(payload)} bytes of private notes from the program or camera that "
@@ -228,8 +285,8 @@ class NalScanner:
         lo = next(i for i in range(len(nal)) if nal[i] != new[i])
         hi = next(i for i in range(len(nal) - 1, -1, -1) if nal[i] != new[i]) + 1
         self.patches[offset + lo] = new[lo:hi]
-        for p in payloads:
-            key = (codec, *describe(p))
+        for ptype, p in payloads:
+            key = (codec, *describe(ptype, p))
             if key in self._seen or len(self._seen) < MAX_DISTINCT_FINDINGS:
                 self._seen[key] = self._seen.get(key, 0) + 1
 
