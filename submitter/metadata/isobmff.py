@@ -27,6 +27,8 @@ units in an hvcC configuration are blanked the same way. MPEG-4 Part 2
 video (mp4v, and QuickTime's XVID/DIVX/... entries) has its encoder's user
 data blanked in the esds DecoderSpecificInfo and in every sample (see
 ``mpeg4v.py``); notes that decoders rely on (Xvid, DivX) are refused.
+MPEG-1/2 video ('mp4v' with an MPEG-1/2 esds, HDV, XDCAM and IMX entries)
+has its user data blanked the same way, by MPEG-1/2's rules.
 Motion-JPEG video ('jpeg', 'mjpa', 'AVDJ', 'dmb1', and 'mp4v' whose esds
 says JPEG, as ffmpeg writes it into .mp4) has each frame's comment, Exif,
 XMP, ICC and vendor segments zeroed, reading only the headers before its scan
@@ -133,6 +135,7 @@ class _Track:
     nal: tuple[str, int] | None = None  # codec, NAL length size (H.264 / HEVC video)
     mpeg4: set[bytes] = field(default_factory=set)  # MPEG-4 Part 2 entry types
     mjpeg: bool = False  # Motion-JPEG video
+    mpeg12: bool = False  # MPEG-1/2 video
     aac: bool = False  # AAC sound coded as raw_data_blocks
     runs: list[tuple[int, Sequence[int]]] = field(default_factory=list)  # fragments
 
@@ -148,6 +151,7 @@ class _Analysis:
     mdat: list[tuple[int, int]] = field(default_factory=list)
     scanner: nal.NalScanner = field(default_factory=nal.NalScanner)
     mp4v: mpeg4v.Mpeg4Scanner = field(default_factory=mpeg4v.Mpeg4Scanner)
+    mpeg12: mpeg4v.Mpeg4Scanner = field(default_factory=lambda: mpeg4v.Mpeg4Scanner(mpeg12=True))
     mjpeg: mjpeg.MjpegScanner = field(default_factory=mjpeg.MjpegScanner)
     aac: aac.AacScanner = field(default_factory=aac.AacScanner)
     trex: dict[int, int] = field(default_factory=dict)  # track id -> default sample size
@@ -569,25 +573,40 @@ class _Walker:
         """esds of an MPEG-4 Part 2 entry: user data in its DecoderSpecificInfo."""
         if track is None:
             return
+        if entry.type in mpeg4v.MPEG12_FORMATS:
+            self._mpeg12_track(track)
+            return
         if entry.type != b"mp4v" and not mpeg4v.is_mpeg4(entry.type):
-            if track.mpeg4:
+            if track.mpeg4 or track.mpeg12:
                 raise UnsupportedContentRefused("video track with several kinds of stream")
             return
-        esds = [c for c in iter_boxes(buf, first, entry.end) if c.type == b"esds"]
-        if len(esds) > 1 or (entry.type == b"mp4v" and not esds):
+        configs = [c for c in iter_boxes(buf, first, entry.end) if c.type == b"esds"]
+        if len(configs) > 1 or (entry.type == b"mp4v" and not configs):
             raise CorruptRefused("video track without its decoder configuration")
-        if esds:
-            box = esds[0]
+        if configs:
+            box = configs[0]
             found = mpeg4v.decoder_specific_info(bytes(buf[box.body : box.end]))
             if found is None:
                 if track.mpeg4:
                     raise UnsupportedContentRefused("video track with several kinds of stream")
-                return  # MPEG-1/2 video under 'mp4v': not MPEG-4 Part 2, not walked
+                body = bytes(buf[box.body : box.end])
+                kind, specific = esds.stream_config(body)
+                if kind in esds.MPEG12_VIDEO:
+                    self._mpeg12_track(track)
+                    if specific:  # the sequence header ffmpeg copies there
+                        at = body.rfind(specific)
+                        self.a.mpeg12.buffer(specific, base + box.body + at)
+                return  # JPEG pictures under 'mp4v' are walked as Motion-JPEG
             lo, hi = found
             self.a.mp4v.buffer(bytes(buf[box.body + lo : box.body + hi]), base + box.body + lo)
         if track.nal is not None or (not track.mpeg4 and len(track.formats) > 1):
             raise UnsupportedContentRefused("video track with several kinds of stream")
         track.mpeg4.add(entry.type)
+
+    def _mpeg12_track(self, track: _Track) -> None:
+        if track.nal is not None or track.mpeg4 or (not track.mpeg12 and len(track.formats) > 1):
+            raise UnsupportedContentRefused("video track with several kinds of stream")
+        track.mpeg12 = True
 
     def _traf(self, buf: bytes, base: int, traf: Box) -> None:
         """A movie fragment's track runs: where its samples are, for the NAL walk."""
@@ -636,7 +655,7 @@ class _Walker:
                 sizes: Sequence[int] = [_u32(buf, at + i * stride) for i in range(count)]
             else:
                 sizes = [default_size] * count
-            if track.nal is not None or track.mpeg4 or track.mjpeg or track.aac:
+            if track.nal is not None or track.mpeg4 or track.mpeg12 or track.mjpeg or track.aac:
                 track.runs.append((pos, sizes))
             pos += sum(sizes)
 
@@ -658,8 +677,10 @@ class _Walker:
     def _scan_video(self) -> None:
         """Every sample of the walked video and sound tracks: notes inside the streams."""
         scanner, mp4v, jpeg, sound = self.a.scanner, self.a.mp4v, self.a.mjpeg, self.a.aac
+        mpeg12 = self.a.mpeg12
         for t in self.a.tracks:
-            video = t.handler == b"vide" and (t.nal is not None or t.mpeg4 or t.mjpeg)
+            video = t.handler == b"vide" and (t.nal is not None or t.mpeg4 or t.mjpeg
+                                              or t.mpeg12)
             if not video and not (t.handler == b"soun" and t.aac):
                 continue
             for i, (off, size) in enumerate(self._samples(t)):
@@ -671,16 +692,19 @@ class _Walker:
                     scanner.sample(self.fh, t.nal[0], t.nal[1], off, size)
                 elif t.mjpeg:
                     jpeg.frame(self.fh, off, size)
+                elif t.mpeg12:
+                    mpeg12.frame(self.fh, off, size)
                 else:
                     mp4v.frame(self.fh, off, size)
             if t.mpeg4:
                 mp4v.check_tags(t.mpeg4)
-        for off, data in (scanner.patches | mp4v.patches | jpeg.patches | sound.patches).items():
+        streams = scanner.patches | mp4v.patches | mpeg12.patches | jpeg.patches | sound.patches
+        for off, data in streams.items():
             if off in self.a.patches:
                 raise CorruptRefused("video stream note inside a metadata box")
             self.a.patch(off, data)
-        self.a.findings.extend(scanner.findings() + mp4v.findings() + jpeg.findings()
-                               + sound.findings())
+        self.a.findings.extend(scanner.findings() + mp4v.findings() + mpeg12.findings()
+                               + jpeg.findings() + sound.findings())
 
     def _zero_field(self, buf: bytes, base: int, at: int, n: int, where: str,
                     category: Category) -> None:

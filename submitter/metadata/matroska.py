@@ -24,7 +24,9 @@ in place (see ``nal.py``), also inside an HEVC CodecPrivate; laced or
 compressed (ContentEncodings) blocks of such tracks are refused. MPEG-4
 Part 2 video (V_MPEG4/ISO/SP, ASP, AP, and V_MS/VFW/FOURCC with an MPEG-4
 code such as XVID or DIVX) has its encoder's user data blanked in the
-CodecPrivate and in every block (see ``mpeg4v.py``), with the same refusals.
+CodecPrivate and in every block (see ``mpeg4v.py``), with the same refusals;
+MPEG-1/2 video (V_MPEG1, V_MPEG2, or an MPEG-2 VFW code) the same, with
+MPEG-1/2's rules (captions and notes blanked, active format kept).
 Motion-JPEG video (V_MJPEG, or V_MS/VFW/FOURCC with an MJPEG code) has each
 frame's metadata segments zeroed (see ``mjpeg.py``); AAC sound (A_AAC...)
 has the note opening each frame blanked, every frame of a laced block
@@ -93,6 +95,7 @@ _TRACK_KINDS = {3: "complex", 0x10: "logo", 0x11: "subtitle", 0x12: "buttons",
 TRACK_NUMBER, CODEC_PRIVATE, CODEC_ID, CONTENT_ENCODINGS = 0xD7, 0x63A2, 0x86, 0x6D80
 _NAL_CODECS = {b"V_MPEG4/ISO/AVC": nal.H264, b"V_MPEGH/ISO/HEVC": nal.HEVC}
 _MPEG4_CODECS = frozenset({b"V_MPEG4/ISO/SP", b"V_MPEG4/ISO/ASP", b"V_MPEG4/ISO/AP"})
+_MPEG12_CODECS = frozenset({b"V_MPEG1", b"V_MPEG2"})
 _VFW = b"V_MS/VFW/FOURCC"
 _MJPEG = b"V_MJPEG"
 _AAC = b"A_AAC"  # with an AudioSpecificConfig; A_AAC/MPEG2/... and A_AAC/MPEG4/... without
@@ -169,6 +172,8 @@ class _Walk:
     mp4v_tracks: set[int] = field(default_factory=set)
     mp4v_tags: set[bytes] = field(default_factory=set)  # VFW format codes of those tracks
     mp4v: mpeg4v.Mpeg4Scanner = field(default_factory=mpeg4v.Mpeg4Scanner)
+    mpeg12_tracks: set[int] = field(default_factory=set)
+    mpeg12: mpeg4v.Mpeg4Scanner = field(default_factory=lambda: mpeg4v.Mpeg4Scanner(mpeg12=True))
     mjpeg_tracks: set[int] = field(default_factory=set)
     mjpeg: mjpeg.MjpegScanner = field(default_factory=mjpeg.MjpegScanner)
     aac_tracks: set[int] = field(default_factory=set)
@@ -225,13 +230,14 @@ class _Walk:
     def segment(self, seg: Element) -> None:
         self.segment_body(seg)
         self.mp4v.check_tags(self.mp4v_tags)
-        streams = self.scanner.patches | self.mp4v.patches | self.mjpeg.patches | self.aac.patches
+        streams = (self.scanner.patches | self.mp4v.patches | self.mpeg12.patches
+                   | self.mjpeg.patches | self.aac.patches)
         for off, data in streams.items():
             if off in self.patches:
                 raise CorruptRefused("video stream note inside a metadata element")
             self.patches[off] = data
         self.findings.extend(self.scanner.findings() + self.mp4v.findings()
-                             + self.mjpeg.findings() + self.aac.findings())
+                             + self.mpeg12.findings() + self.mjpeg.findings() + self.aac.findings())
         if self.blanked_bytes:
             kinds = ", ".join(sorted(set(self.blank_tracks.values())))
             self.findings.append(Finding(f"Matroska {kinds} track",
@@ -262,7 +268,7 @@ class _Walk:
                 if not self.tracks_seen:
                     raise UnsupportedContentRefused("frames before the track list")
                 if (self.blank_tracks or self.nal_tracks or self.mp4v_tracks
-                        or self.mjpeg_tracks or self.aac_tracks):
+                        or self.mpeg12_tracks or self.mjpeg_tracks or self.aac_tracks):
                     self.cluster(el)
             elif el.id in (CUES, CRC32):
                 pass
@@ -397,7 +403,7 @@ class _Walk:
         if codec_id == _MJPEG:
             self.walked_track(self.mjpeg_tracks, number, encoded, "video")
             return
-        if codec_id in _MPEG4_CODECS or codec_id == _VFW:
+        if codec_id in _MPEG4_CODECS or codec_id in _MPEG12_CODECS or codec_id == _VFW:
             self.mpeg4_track(number, codec_id, private, encoded)
             return
         if codec is None:
@@ -453,7 +459,8 @@ class _Walk:
 
     def mpeg4_track(self, number: int | None, codec_id: bytes, private: Element | None,
                     encoded: bool) -> None:
-        """MPEG-4 Part 2: user data in the CodecPrivate now, in the blocks later."""
+        """MPEG-4 Part 2 and MPEG-1/2: user data in the CodecPrivate now, in the
+        blocks later."""
         config = b""
         at = 0
         if private is not None:
@@ -467,16 +474,20 @@ class _Walk:
             if config[16:20] in mjpeg.FOURCCS:
                 self.walked_track(self.mjpeg_tracks, number, encoded, "video")
                 return
-            if not mpeg4v.is_mpeg4(config[16:20]):
+            mpeg12 = config[16:20].upper() in mpeg4v.MPEG12_FOURCCS
+            if not mpeg12 and not mpeg4v.is_mpeg4(config[16:20]):
                 return  # another codec, not walked
-            self.mp4v_tags.add(config[16:20])
+            if not mpeg12:
+                self.mp4v_tags.add(config[16:20])
             config, at = config[40:], at + 40
+        else:
+            mpeg12 = codec_id in _MPEG12_CODECS
         if number is None:
             raise CorruptRefused("track without a number")
         if encoded:
             raise UnsupportedContentRefused("compressed or encrypted video blocks")
-        self.mp4v.buffer(config, at)
-        self.mp4v_tracks.add(number)
+        (self.mpeg12 if mpeg12 else self.mp4v).buffer(config, at)
+        (self.mpeg12_tracks if mpeg12 else self.mp4v_tracks).add(number)
 
     def cluster(self, cluster: Element) -> None:
         """Zero the payload of every block that belongs to a subtitle/data track."""
@@ -497,7 +508,8 @@ class _Walk:
     def block(self, el: Element) -> bool:
         head = self.read(el.data, min(el.size, 12))
         track, width = _vint(head, 0, keep_marker=False)
-        if track in self.nal_tracks or track in self.mp4v_tracks or track in self.mjpeg_tracks:
+        if (track in self.nal_tracks or track in self.mp4v_tracks or track in self.mpeg12_tracks
+                or track in self.mjpeg_tracks):
             if len(head) < width + 3:
                 raise CorruptRefused("short block")
             if head[width + 2] & 0x06:
@@ -508,6 +520,8 @@ class _Walk:
                 self.scanner.sample(self.fh, codec, length_size, at, n)
             elif track in self.mp4v_tracks:
                 self.mp4v.frame(self.fh, at, n)
+            elif track in self.mpeg12_tracks:
+                self.mpeg12.frame(self.fh, at, n)
             else:
                 self.mjpeg.frame(self.fh, at, n)
             return False

@@ -25,6 +25,15 @@ change the pictures, so such a file is refused with that reason rather than
 changed. Notes from current FFmpeg ("Lavc58" and later and any
 "Lavc" version outside the work-around ranges) and from other programs are
 blanked.
+
+MPEG-1 and MPEG-2 video use the same start code (B2) for user data, with the
+same rule that it runs to the next start code (ISO/IEC 13818-2, 6.2.2.2.2).
+Camcorders (HDV, XDCAM, IMX) and broadcast recorders write there: closed
+captions (ATSC "GA94", DVD "CC"), camera and recorder notes, time codes.
+The same scanner walks them (``Mpeg4Scanner(mpeg12=True)``) with MPEG-1/2's
+own rules: active format description ("DTG1") is kept, because displays
+crop by it; FFmpeg's MPEG-2 decoder changes how it decodes on TMPGEnc's note
+("TMPGEXS"), so that one is refused; every other note is blanked.
 """
 
 from __future__ import annotations
@@ -57,6 +66,22 @@ FOURCCS = frozenset({
     b"DIV1", b"FFDS", b"FVFW", b"DCOD", b"MVXM", b"PM4V", b"HDX4", b"DM4V", b"DMK2", b"GEOV",
     b"SN40", b"VSPX", b"ULDX", b"SM4V", b"QMP4", b"GMP4", b"MNM4", b"EPHV", b"DIGI", b"INMC",
 })
+# QuickTime sample entries of MPEG-1/2 video: HDV, XDCAM (EX, HD422), IMX, and
+# the plain ones; an 'mp4v' entry with an MPEG-1/2 objectTypeIndication too.
+MPEG12_FORMATS = frozenset({
+    b"m1v ", b"m2v1", b"mp1v", b"mp2v", b"mpg2",
+    *(b"hdv" + bytes([c]) for c in b"123456789a"),
+    *(b"xdv" + bytes([c]) for c in b"0123456789abcdef"),
+    *(b"xd5" + bytes([c]) for c in b"0123456789abcdef"), b"xdhd", b"xdh2",
+    *(b"mx" + bytes([n, p]) for n in b"345" for p in b"np"),
+})
+# AVI / Matroska VFW format codes of MPEG-1/2 video, compared upper-cased.
+MPEG12_FOURCCS = frozenset({b"MPG1", b"MPG2", b"MPEG", b"PIM1", b"PIM2", b"MMES", b"EM2V",
+                            b"LMP2", b"SLIF", b"HDV1", b"HDV2", b"HDV3", b"MX5P", b"XDV3"})
+MPEG12_AFD = b"DTG1"
+MPEG12_CAPTIONS = b"GA94\x03"
+MPEG12_STEERING = b"TMPGEXS"
+
 # Codes for which FFmpeg guesses an Xvid stream when no note names the encoder.
 _GUESS_XVID = frozenset({b"XVID", b"XVIX", b"RMP4", b"ZMP4", b"SIPP"})
 _GUESS_DIVX4 = b"DIVX"
@@ -126,6 +151,14 @@ def describe(payload: bytes) -> tuple[str, Category]:
             "inside the video stream)", Category.SOFTWARE)
 
 
+def describe_mpeg12(payload: bytes) -> tuple[str, Category]:
+    """Captions (ATSC's "GA94" type 3, DVD's "CC") are words, not a program's name."""
+    if payload.startswith((MPEG12_CAPTIONS, b"CC\x01")):
+        return ("closed captions (words typed or spoken into the video), inside the video "
+                "stream", Category.HIDDEN_CONTENT)
+    return describe(payload)
+
+
 @dataclass(slots=True)
 class Mpeg4Scanner:
     """Walks the frames and decoder configurations of one file's MPEG-4 Part 2 video.
@@ -135,6 +168,7 @@ class Mpeg4Scanner:
     ``divx4_like`` feed ``check_tags``.
     """
 
+    mpeg12: bool = False  # MPEG-1/2 video: its own kept and refused notes
     start_codes: int = 0
     patches: dict[int, bytes] = field(default_factory=dict)
     blanked_lavc: bool = False
@@ -145,7 +179,8 @@ class Mpeg4Scanner:
         out = []
         for (value, category), count in self._seen.items():
             suffix = f", {count} times" if count > 1 else ""
-            out.append(Finding(f"MPEG-4 video stream (user data{suffix})", value, category))
+            codec = "MPEG-1/2" if self.mpeg12 else "MPEG-4"
+            out.append(Finding(f"{codec} video stream (user data{suffix})", value, category))
         return out
 
     def buffer(self, data: bytes, offset: int) -> None:
@@ -159,7 +194,7 @@ class Mpeg4Scanner:
             if pos + 3 >= len(data):
                 return  # a bare prefix at the very end holds nothing
             code = data[pos + 3]
-            if 0x20 <= code <= 0x2F and _vol_divx4_like(data, pos + 4):
+            if not self.mpeg12 and 0x20 <= code <= 0x2F and _vol_divx4_like(data, pos + 4):
                 self.divx4_like = True
             if code == USER_DATA:
                 end = len(data) if nxt < 0 else nxt
@@ -169,7 +204,12 @@ class Mpeg4Scanner:
     def note(self, payload: bytes, offset: int) -> None:
         if not payload.strip(bytes([FILLER])):
             return  # empty, or what a cleaning wrote
-        program = steering_program(payload)
+        if self.mpeg12:
+            if payload.startswith(MPEG12_AFD):
+                return  # displays crop and letterbox by it
+            program = "TMPGEnc" if MPEG12_STEERING in payload[:40] else None
+        else:
+            program = steering_program(payload)
         if program is not None:
             raise EncoderNoteRefused(
                 f"the video stream names the program that made it ({program}) in a note "
@@ -177,7 +217,7 @@ class Mpeg4Scanner:
         if payload.startswith(b"Lavc"):
             self.blanked_lavc = True
         self.patches[offset] = bytes([FILLER]) * len(payload)
-        key = describe(payload)
+        key = describe_mpeg12(payload) if self.mpeg12 else describe(payload)
         if key in self._seen or len(self._seen) < MAX_DISTINCT_FINDINGS:
             self._seen[key] = self._seen.get(key, 0) + 1
 
