@@ -1,4 +1,4 @@
-"""Encoder notes inside AAC sound frames (MP4/M4A/MOV and Matroska).
+"""Encoder notes inside AAC sound frames (MP4/M4A/MOV, Matroska and AVI).
 
 An AAC frame (a raw_data_block, ISO/IEC 14496-3 4.4.2.1) is a list of
 syntactic elements, each opening with a 3-bit id. Two of them carry nothing
@@ -21,6 +21,15 @@ is searched for its mark ("Lavc") after blanking, and if the mark is still
 there (a note somewhere that cannot be located) the file is refused. Notes
 that other encoders put deeper inside a frame cannot be told from coded
 sound, so they are not looked for.
+
+AVI stores each sound packet in a chunk with no framing of its own: a raw
+frame (the stream's AudioSpecificConfig in its WAVEFORMATEX), or ADTS frames
+(a 7-byte header, 9 with a CRC, giving the frame's length). ``packet`` tells
+them apart as FFmpeg's decoder does, by the ADTS sync word, and walks every
+ADTS frame of a chunk. ADTS frames it cannot delimit are refused: several
+raw_data_blocks in one frame (only the first one's start is known) and a frame
+running past its chunk. So are notes inside CRC-protected frames, which could
+not be blanked without breaking the CRC.
 """
 
 from __future__ import annotations
@@ -48,6 +57,7 @@ SIGNATURE = b"Lavc"
 MAX_FIRST_FRAME = 1 << 16  # far above an AAC frame's largest (6144 bits a channel)
 MAX_FRAMES = 200_000_000
 MAX_DISTINCT_FINDINGS = 20
+ADTS_HEADER = 7  # without its CRC
 _WINDOW = 4096
 _TEXT = re.compile(rb"[\x20-\x7e]{4,}")
 
@@ -70,6 +80,11 @@ def walked(object_type_indication: int, asc: bytes | None) -> bool:
     if object_type_indication in MPEG2_AAC:
         return True
     return object_type_indication == MPEG4_AUDIO and object_type(asc or b"") in GA_OBJECT_TYPES
+
+
+def is_adts(head: bytes) -> bool:
+    """Whether bytes open with the ADTS sync word (12 bits set)."""
+    return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xF0 == 0xF0
 
 
 def _zero_bits(data: bytes, lo: int, hi: int) -> bytes:
@@ -163,6 +178,51 @@ class AacScanner:
                    "named inside the sound stream)", Category.SOFTWARE)
         if key in self._seen or len(self._seen) < MAX_DISTINCT_FINDINGS:
             self._seen[key] = self._seen.get(key, 0) + 1
+
+    def prime(self, pos: int, data: bytes) -> None:
+        """The file's bytes at ``pos``, already read by the caller: the next reads
+        there need no seek."""
+        self._wstart, self._window = pos, data
+
+    def packet(self, fh: BinaryIO, offset: int, size: int, first: bool = False) -> bool:
+        """One sound packet of a container that adds no framing (an AVI chunk): ADTS
+        frames if it opens with their sync word, else one raw_data_block.
+
+        Returns whether it held any sound: until one does, the next packet's first
+        frame is still the stream's first (where FFmpeg's note would be).
+        """
+        if size >= 2 and is_adts(self._get(fh, offset, 2)):
+            return self.adts(fh, offset, size, first)
+        self.frame(fh, offset, size, first)
+        return size > 0
+
+    def adts(self, fh: BinaryIO, offset: int, size: int, first: bool = False) -> bool:
+        """Whole ADTS frames filling ``size`` bytes at ``offset`` (ISO/IEC 14496-3 1.A.2);
+        returns whether any of them held sound."""
+        pos, end, sound = offset, offset + size, False
+        while pos < end:
+            if end - pos < ADTS_HEADER:
+                raise CorruptRefused("a sound chunk cut short inside a frame header")
+            head = self._get(fh, pos, ADTS_HEADER)
+            if not is_adts(head) or head[1] & 0x06:  # layer is always 0
+                raise CorruptRefused("a sound chunk that is not whole ADTS frames")
+            crc = not head[1] & 1  # protection_absent clear
+            length = ((head[3] & 0x03) << 11) | (head[4] << 3) | (head[5] >> 5)
+            header = ADTS_HEADER + 2 * crc
+            if head[6] & 0x03:
+                # Later raw_data_blocks start wherever the one before ends, which
+                # only a decode can tell; FFmpeg does not support them either.
+                raise UnsupportedContentRefused("ADTS sound frames holding several blocks")
+            if length < header or length > end - pos:
+                raise CorruptRefused("an ADTS sound frame longer than its chunk")
+            patches = len(self.patches)
+            self.frame(fh, pos + header, length - header, first)
+            if crc and len(self.patches) != patches:
+                raise UnsupportedContentRefused("a note inside a CRC-protected sound frame")
+            sound = sound or length > header
+            first = first and not sound  # the first frame with sound in it
+            pos += length
+        return sound
 
     def _check_first(self, fh: BinaryIO, offset: int, size: int) -> None:
         """The first frame, as it will be written, must not hold FFmpeg's mark."""

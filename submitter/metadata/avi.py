@@ -25,6 +25,15 @@ in SEI user data: those frames are read whole and the notes blanked in place
 the 'strf' bitmap header. Notes that decoders rely on (Xvid's, DivX's) are
 refused. Other video codecs are not walked: their 'movi' lists are copied
 unchanged, so a multi-gigabyte file costs only a few reads before streaming.
+
+AAC sound (WAVEFORMATEX format 0x00FF, 0x1600, 0x706D, 0x4143 or 0xA106, the
+codes FFmpeg reads as AAC, also as a WAVEFORMATEXTENSIBLE subformat) carries
+FFmpeg's "Lavc..." in its first frame: every chunk of such a stream is read
+(a few bytes of each) and the note opening each frame blanked to zero bits
+(see ``aac.py``). FFmpeg writes one frame a chunk, raw with the
+AudioSpecificConfig after the WAVEFORMATEX, or ADTS with none (each frame
+then carries its own header). Streams whose configuration names another
+object type (ER AAC, USAC...) are not walked, as in MP4 and Matroska.
 """
 
 from __future__ import annotations
@@ -34,10 +43,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import mjpeg, mpeg4v, nal
+from submitter.metadata import aac, mjpeg, mpeg4v, nal
 from submitter.metadata.cleaner import register
 from submitter.metadata.images_common import ICC_NOTE
-from submitter.metadata.isobmff import VIDEO_WARNINGS
+from submitter.metadata.isobmff import AAC_NOTE, VIDEO_WARNINGS
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
     Category,
@@ -68,7 +77,15 @@ _AV_STREAMS = frozenset({b"vids", b"auds"})
 
 _H264 = frozenset({b"H264", b"X264", b"AVC1", b"DAVC", b"VSSH"})
 _HEVC = frozenset({b"HEVC", b"H265", b"HVC1", b"HEV1"})
-MJPEG, MPEG4 = "mjpeg", "mpeg4"
+MJPEG, MPEG4, AAC = "mjpeg", "mpeg4", "aac"
+# WAVEFORMATEX format codes FFmpeg decodes as AAC: raw or ADTS alike, which it
+# tells per packet (0x1602 is LATM, 0x1610 it does not read: neither walked).
+_AAC_FORMATS = frozenset({0x00FF, 0x1600, 0x706D, 0x4143, 0xA106})
+_EXTENSIBLE = 0xFFFE
+# The last 12 bytes of the WAVEFORMATEXTENSIBLE subformat GUIDs whose first 4
+# bytes FFmpeg reads as a format code (the Windows base, ambisonic, a broken one).
+_SUBFORMAT_BASES = frozenset(bytes.fromhex(g) for g in (
+    "0000 1000 8000 00aa00389b71", "2107 d311 8644 c8c1ca000000", "0000 0000 0000 10008000 00aa"))
 MAX_FRAMES = 20_000_000  # a day of 200 fps video: beyond it, refuse rather than walk
 
 
@@ -87,6 +104,11 @@ class _Walk:
     nals: nal.NalScanner = field(default_factory=nal.NalScanner)
     frames: int = 0
     mjpeg: mjpeg.MjpegScanner = field(default_factory=mjpeg.MjpegScanner)
+    headed: set[int] = field(default_factory=set)  # streams whose strh was seen
+    sound: set[int] = field(default_factory=set)  # 'auds' streams
+    formatted: set[int] = field(default_factory=set)  # 'auds' streams whose strf was seen
+    aac: aac.AacScanner = field(default_factory=aac.AacScanner)
+    aac_started: set[int] = field(default_factory=set)  # streams whose first frame was seen
 
     def read(self, off: int, n: int) -> bytes:
         return read_exact(self.fh, off, n, "chunks")
@@ -118,16 +140,18 @@ class _Walk:
         for stream, codec in self.codecs.items():
             if codec == MPEG4:
                 self.mp4v.check_tags(self.tags.get(stream, set()))
-        for scanner in (self.mp4v, self.nals, self.mjpeg):
+        for scanner in (self.mp4v, self.nals, self.mjpeg, self.aac):
             for off, data in scanner.patches.items():
                 if off in self.patches:
                     raise CorruptRefused("video stream note inside a metadata chunk")
                 self.patches[off] = data
-        self.findings += self.mp4v.findings() + self.nals.findings() + self.mjpeg.findings()
+        self.findings += (self.mp4v.findings() + self.nals.findings() + self.mjpeg.findings()
+                          + self.aac.findings())
 
     def entries(self, start: int, end: int, depth: int, count: Callable[[], None],
-                what: str) -> Iterator[tuple[int, bytes, int, int]]:
-        """Each chunk of a list as (position, id, body offset, body length).
+                what: str, peek: int = 0) -> Iterator[tuple[int, bytes, int, int, bytes]]:
+        """Each chunk of a list as (position, id, body offset, body length, and up to
+        ``peek`` bytes of its body, read with its header).
 
         ``count`` is called once per chunk and enforces its limit; ``what``
         ("chunk", "frame") names the chunks in refusals.
@@ -137,12 +161,12 @@ class _Walk:
         pos = start
         while pos + 8 <= end:
             count()
-            head = self.read(pos, 8)
+            head = self.read(pos, min(8 + peek, end - pos))
             length = struct.unpack_from("<I", head, 4)[0]
             body = pos + 8
             if body + length > end:
                 raise CorruptRefused(f"{what} past the end of its list")
-            yield pos, head[:4], body, length
+            yield pos, head[:4], body, length, head[8 : 8 + length]
             pos = body + length + (length & 1)
         if pos < end and self.nonzero(pos, end - pos):
             raise CorruptRefused(f"truncated {what} header")
@@ -158,8 +182,8 @@ class _Walk:
             raise LimitRefused("too many frames")
 
     def children(self, start: int, end: int, depth: int) -> None:
-        for pos, cid, body, length in self.entries(start, end, depth, self.count_chunk,
-                                                   "chunk"):
+        for pos, cid, body, length, _ in self.entries(start, end, depth, self.count_chunk,
+                                                      "chunk"):
             if cid == b"LIST":
                 if length < 4:
                     raise CorruptRefused("short list")
@@ -181,12 +205,22 @@ class _Walk:
                     kind = self.read(body, 4)
                     if kind not in _AV_STREAMS:
                         raise UnsupportedContentRefused("AVI stream that is not video or sound")
+                    # FFmpeg numbers streams by their headers, this walk by their
+                    # lists: a header outside a list, or two in one, would make a
+                    # sound stream's chunks those of another.
+                    if self.streams - 1 in self.headed or self.streams < 1:
+                        raise CorruptRefused("stream header outside its own stream list")
+                    self.headed.add(self.streams - 1)
+                    if kind == b"auds":
+                        self.sound.add(self.streams - 1)
                     if kind == b"vids":
                         self.tags.setdefault(self.streams - 1, set())
                         if length >= 8:
                             self.video_code(self.read(body + 4, 4))
                 elif cid == b"strf" and length >= 20 and self.streams - 1 in self.tags:
                     self.bitmap_header(body, length)
+                elif cid == b"strf" and self.streams - 1 in self.sound:
+                    self.wave_header(body, length)
             elif cid in _PADDING:
                 if self.nonzero(body, length):
                     self.findings.append(Finding(f"AVI {printable(cid)}",
@@ -230,12 +264,53 @@ class _Walk:
         else:
             self.nals.byte_stream(codec, config.rstrip(b"\x00"), body + 40)
 
+    def wave_header(self, body: int, length: int) -> None:
+        """strf of a sound stream (WAVEFORMATEX): whether it is AAC to walk.
+
+        Read as FFmpeg reads it: cbSize bounded by the chunk, a subformat code for
+        WAVEFORMATEXTENSIBLE, the extra bytes after it the AudioSpecificConfig.
+        """
+        stream = self.streams - 1
+        if stream in self.formatted:
+            raise CorruptRefused("sound stream with two formats")
+        self.formatted.add(stream)
+        if length < 14:
+            raise CorruptRefused("short sound format")
+        head = self.read(body, min(length, 18))
+        tag = struct.unpack_from("<H", head)[0]
+        config = b""
+        if length >= 18:
+            config = self.read(body + 18, min(struct.unpack_from("<H", head, 16)[0],
+                                              length - 18))
+            if tag == _EXTENSIBLE and len(config) >= 22:
+                guid = config[6:22]
+                tag = struct.unpack_from("<I", guid)[0] if guid[4:] in _SUBFORMAT_BASES else 0
+                config = config[22:]
+        if tag not in _AAC_FORMATS:
+            return
+        # No configuration: ADTS (FFmpeg's AVI of it), or raw frames a decoder
+        # takes for AAC LC. Walked either way, so nothing passes unread.
+        if config and not aac.walked(aac.MPEG4_AUDIO, config):
+            return  # an AAC variant coded otherwise (ER, USAC...): not walked, as in MP4
+        if self.codecs.setdefault(stream, AAC) != AAC:
+            raise UnsupportedContentRefused("stream that is both video and sound")
+
     def movi(self, start: int, end: int, depth: int) -> None:
-        """Walk a movi list (or a 'rec ' list inside it) for Motion-JPEG frames."""
-        for _pos, cid, body, length in self.entries(start, end, depth, self.count_frame,
-                                                    "frame"):
+        """Walk a movi list (or a 'rec ' list inside it) for the walked streams' frames."""
+        # Sound chunks are small and between large video ones: the first bytes
+        # read with the header hold what the AAC walk reads (its notes' headers
+        # and FFmpeg's whole note), saving a read of each.
+        for _pos, cid, body, length, peeked in self.entries(start, end, depth,
+                                                            self.count_frame, "frame", 32):
             if cid == b"LIST" and length >= 4 and self.read(body, 4) == b"rec ":
                 self.movi(body + 4, body + length, depth + 1)
+            elif cid[:2].isdigit() and self.codecs.get(int(cid[:2])) == AAC:
+                # Any chunk numbered for the stream: FFmpeg reads each as a packet,
+                # whatever its two letters ('wb' when it wrote them).
+                stream = int(cid[:2])
+                self.aac.prime(body, peeked)
+                if self.aac.packet(self.fh, body, length, first=stream not in self.aac_started):
+                    self.aac_started.add(stream)
             elif cid[2:] in (b"dc", b"db") and cid[:2].isdigit():
                 stream = int(cid[:2])
                 codec = self.codecs.get(stream)
@@ -301,6 +376,8 @@ class AviCleaner:
                          "settings) were blanked in place; the pictures are unchanged.")
         if first.mjpeg.counts.get("ICC colour profile"):
             notes.append(ICC_NOTE)
+        if first.aac.patches:
+            notes.append(AAC_NOTE)
         report = CleanReport(kind=kind.value, removed=first.findings,
                              warnings=list(VIDEO_WARNINGS), notes=notes)
         return SplicePlan(src, pieces, report)
