@@ -22,6 +22,7 @@ import io
 import struct
 from typing import BinaryIO, ClassVar
 
+from submitter.metadata import mp3frames
 from submitter.metadata.cleaner import register
 from submitter.metadata.isobmff import AUDIO_WARNINGS, categorize
 from submitter.metadata.kinds import FileKind
@@ -45,6 +46,7 @@ from submitter.metadata.splice import (
     Piece,
     Span,
     SplicePlan,
+    Zeros,
     analyse_source,
     pieces_size,
     verify_spliced,
@@ -183,7 +185,54 @@ def _analyse_mp3(fh: BinaryIO, size: int) -> tuple[list[Finding], list[Piece]]:
                 _crc16(frame[:crc_at]) == struct.unpack_from(">H", frame, crc_at)[0]:
             struct.pack_into(">H", patched, crc_at, _crc16(bytes(patched[:crc_at])))
         pieces = [bytes(patched), Span(start + len(frame), end - start - len(frame))]
+    # The first frame is skipped when it is an Info/Xing/VBRI frame: it holds
+    # no sound, only the gapless and seek data handled above.
+    first = mp3frames.parse(frame[:64])
+    walk_from = start
+    if first is not None and any(m in frame[4:64] for m in (b"Xing", b"Info", b"VBRI")):
+        walk_from += first.length
+    spare = mp3frames.SpareBytes()
+    spare.walk(fh, walk_from, end)
+    if spare.ranges:
+        total = sum(n for _, n in spare.ranges)
+        findings.append(Finding(
+            "MPEG audio frames (spare bytes between the sound)",
+            f"{spare.text} (the program that made the sound, {total} bytes in "
+            f"{len(spare.ranges)} places)" if spare.text else f"{total} bytes of private data",
+            Category.SOFTWARE if spare.text else Category.HIDDEN_CONTENT))
+        pieces = _zeroed(pieces, start, sorted(spare.ranges))
     return findings, pieces
+
+
+def _zeroed(pieces: list[Piece], start: int, ranges: list[tuple[int, int]]) -> list[Piece]:
+    """``pieces`` (the file from ``start`` on, in order; spans and the patched
+    first frame) with the file ranges, in order, replaced by zeros."""
+    out: list[Piece] = []
+    pos = start
+    todo = [(at, at + n) for at, n in ranges]
+    for piece in pieces:
+        if isinstance(piece, Zeros):
+            out.append(piece)
+            pos += piece.length
+            continue
+        stop = pos + (piece.length if isinstance(piece, Span) else len(piece))
+        hits = [(max(a, pos), min(b, stop)) for a, b in todo if a < stop and b > pos]
+        if isinstance(piece, bytes):
+            data = bytearray(piece)
+            for a, b in hits:
+                data[a - pos : b - pos] = bytes(b - a)
+            out.append(bytes(data))
+        else:
+            cur = pos
+            for a, b in hits:
+                if a > cur:
+                    out.append(Span(piece.offset + cur - pos, a - cur))
+                out.append(Zeros(b - a))
+                cur = b
+            if stop > cur:
+                out.append(Span(piece.offset + cur - pos, stop - cur))
+        pos = stop
+    return out
 
 
 def _crc16_table() -> list[int]:
