@@ -11,12 +11,12 @@ refused: their data sits inside movi, interleaved with the frames.
 Motion-JPEG frames are small JPEG pictures, and each can carry its own
 metadata segments: ffmpeg writes its version into a comment in every frame,
 cameras and DVRs put Exif (device, time, sometimes GPS) or vendor APPn data
-there. For MJPEG streams the 'movi' list is walked frame by frame, reading
-only each frame's marker headers up to its scan, and those segments are
-zeroed in place (same length, so offsets and indexes stay right and the
-picture data is untouched; see ``mjpeg.py``). Kept: JFIF and AVI1 APP0
-(field layout), Adobe APP14 (colour transform) and Motion-JPEG A's APP1,
-which decoding needs.
+there. For MJPEG streams the 'movi' list is walked frame by frame, each
+frame whole (every field, the segments between scans, bytes after its end
+marker), and those segments are zeroed in place (same length, so offsets
+and indexes stay right and the picture data is untouched; see ``mjpeg.py``).
+Kept: JFIF and AVI1 APP0 (field layout), Adobe APP14 (colour transform) and
+Motion-JPEG A's APP1, which decoding needs.
 
 MPEG-4 Part 2 video (FMP4, XVID, DIVX, DX50, MP4V...) carries its encoder's
 name in user data in the frames' headers, H.264 / HEVC (H264, X264, AVC1...)

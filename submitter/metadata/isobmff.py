@@ -31,9 +31,9 @@ MPEG-1/2 video ('mp4v' with an MPEG-1/2 esds, HDV, XDCAM and IMX entries)
 has its user data blanked the same way, by MPEG-1/2's rules.
 Motion-JPEG video ('jpeg', 'mjpa', 'AVDJ', 'dmb1', and 'mp4v' whose esds
 says JPEG, as ffmpeg writes it into .mp4) has each frame's comment, Exif,
-XMP, ICC and vendor segments zeroed, reading only the headers before its scan
-(see ``mjpeg.py``); Motion-JPEG format B ('mjpb') is refused. AAC sound
-('mp4a', also inside QuickTime's 'wave') has the note opening a frame
+XMP, ICC and vendor segments zeroed, in every field and between scans, and
+bytes after its end marker too (see ``mjpeg.py``); Motion-JPEG format B
+('mjpb') is refused. AAC sound ('mp4a', also inside QuickTime's 'wave') has the note opening a frame
 blanked to zero bits, FFmpeg's "Lavc..." in the first one (see ``aac.py``).
 
 Fragmented files (moof) are cleaned when they hold only video and sound;
