@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from submitter.metadata.model import CorruptRefused, LimitRefused, UnsupportedContentRefused
+from submitter.metadata.reads import read_exact
 
 _BITRATES = {  # kbit/s by bitrate index, for Layer III
     1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
@@ -34,11 +35,6 @@ _RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 
 MAX_FRAMES = 50_000_000
 _WINDOW = 1 << 20
 _TEXT = re.compile(rb"[\x20-\x7e]{4,}")
-
-
-def _read(fh: BinaryIO, pos: int, n: int) -> bytes:
-    fh.seek(pos)
-    return fh.read(n)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +115,8 @@ class SpareBytes:
                 if end - pos < 64:  # a frame cut inside its side info, or padding
                     self._tail(fh, pos, end)
                     break
-                if end - pos <= _WINDOW and not _read(fh, pos, end - pos).strip(b"\x00"):
+                if end - pos <= _WINDOW and \
+                        not read_exact(fh, pos, end - pos, "sound frames").strip(b"\x00"):
                     break  # zero padding after the last frame
                 raise CorruptRefused("MP3 frames that cannot be followed")
             self.frames += 1
@@ -146,8 +143,7 @@ class SpareBytes:
         self._spare(fh, segments, covered, stream)
 
     def _tail(self, fh: BinaryIO, pos: int, end: int) -> None:
-        fh.seek(pos)
-        data = fh.read(end - pos)
+        data = read_exact(fh, pos, end - pos, "sound frames")
         keep = 4 if data[:1] == b"\xff" and len(data) >= 4 and data[1] & 0xE0 == 0xE0 else 0
         body = data[keep:]  # a frame header itself says nothing
         if body.strip(b"\x00"):
@@ -162,8 +158,7 @@ class SpareBytes:
             a, b = max(lo, s_start), min(hi, s_start + n)
             if a >= b:
                 continue
-            fh.seek(f_off + a - s_start)
-            data = fh.read(b - a)
+            data = read_exact(fh, f_off + a - s_start, b - a, "sound frames")
             if not data.strip(b"\x00"):
                 continue
             self.ranges.append((f_off + a - s_start, b - a))

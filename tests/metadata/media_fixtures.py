@@ -51,7 +51,7 @@ def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
     return proc
 
 
-def _ffmpeg(*args: str) -> None:
+def ffmpeg(*args: str) -> None:
     run(tool("ffmpeg"), "-v", "error", "-y", "-nostdin", *args)
 
 
@@ -79,7 +79,7 @@ def exiftool_write(path: Path, *assignments: str) -> None:
 def make_mp4(folder: Path, name: str = "clip.mp4") -> Path:
     """H.264 + AAC in MP4 with udta tags, chapters (a text track) and a named stream."""
     out = folder / name
-    _ffmpeg(*_VIDEO, *_AUDIO, "-i", str(_chapters(folder)), "-map", "0", "-map", "1",
+    ffmpeg(*_VIDEO, *_AUDIO, "-i", str(_chapters(folder)), "-map", "0", "-map", "1",
             "-map_metadata", "2", "-map_chapters", "2",
             "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-b:a", "64k",
             *_meta_args(), "-metadata:s:v", "handler_name=GoPro AVC",
@@ -92,7 +92,7 @@ def make_mp4(folder: Path, name: str = "clip.mp4") -> Path:
 def make_mov(folder: Path, name: str = "clip.mov") -> Path:
     """QuickTime with a timecode track, QuickTime user data and XMP."""
     out = folder / name
-    _ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "mjpeg", "-q:v", "5", "-c:a", "pcm_s16le",
+    ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "mjpeg", "-q:v", "5", "-c:a", "pcm_s16le",
             "-timecode", "10:11:12:13", *_meta_args(), "-f", "mov", str(out))
     exiftool_write(out, "-GPSCoordinates=51.53, 46.03", "-Make=Apple", "-Model=iPhone 12",
                    "-SerialNumber=C39XK2ABC123", "-XMP:Creator=John Doe",
@@ -103,7 +103,7 @@ def make_mov(folder: Path, name: str = "clip.mov") -> Path:
 def make_m4v(folder: Path, name: str = "clip.m4v") -> Path:
     """iTunes-style M4V (brand 'M4V '): H.264 + AAC with udta tags and a phone's GPS."""
     out = folder / name
-    _ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
+    ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
             "-b:a", "64k", *_meta_args(), "-brand", "M4V ", "-f", "mp4", str(out))
     exiftool_write(out, "-GPSCoordinates=51.53, 46.03", "-Make=Apple", "-Model=iPhone 12",
                    "-SerialNumber=C39XK2ABC123")
@@ -112,7 +112,7 @@ def make_m4v(folder: Path, name: str = "clip.m4v") -> Path:
 
 def make_m4a(folder: Path, name: str = "voice.m4a") -> Path:
     out = folder / name
-    _ffmpeg(*_AUDIO, "-c:a", "aac", "-b:a", "64k",
+    ffmpeg(*_AUDIO, "-c:a", "aac", "-b:a", "64k",
             *_meta_args(("title", "artist", "comment", "creation_time", "date",
                          "copyright", "encoder")), str(out))
     exiftool_write(out, "-Artist=John Doe", "-GPSCoordinates=51.53, 46.03")
@@ -121,7 +121,7 @@ def make_m4a(folder: Path, name: str = "voice.m4a") -> Path:
 
 def make_mkv(folder: Path, name: str = "clip.mkv") -> Path:
     out = folder / name
-    _ffmpeg(*_VIDEO, *_AUDIO, "-i", str(_chapters(folder)), "-map", "0", "-map", "1",
+    ffmpeg(*_VIDEO, *_AUDIO, "-i", str(_chapters(folder)), "-map", "0", "-map", "1",
             "-map_metadata", "2", "-map_chapters", "2",
             "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "flac", *_meta_args(),
             "-metadata:s:v", "title=Camera 3 corridor", "-metadata:s:a", "title=Lapel mic",
@@ -131,7 +131,7 @@ def make_mkv(folder: Path, name: str = "clip.mkv") -> Path:
 
 def make_webm(folder: Path, name: str = "clip.webm") -> Path:
     out = folder / name
-    _ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "libvpx", "-deadline", "realtime", "-b:v", "100k",
+    ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "libvpx", "-deadline", "realtime", "-b:v", "100k",
             "-c:a", "libopus", *_meta_args(), "-metadata:s:v", "title=Camera 3 corridor",
             str(out))
     return out
@@ -139,7 +139,7 @@ def make_webm(folder: Path, name: str = "clip.webm") -> Path:
 
 def make_avi(folder: Path, name: str = "clip.avi") -> Path:
     out = folder / name
-    _ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "mjpeg", "-q:v", "5", "-c:a", "pcm_s16le",
+    ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "mjpeg", "-q:v", "5", "-c:a", "pcm_s16le",
             *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder")),
             "-metadata:s:v", "title=Camera 3 corridor", str(out))
     # exiftool cannot write AVI: put a camera's IDIT date and a vendor chunk
@@ -167,7 +167,7 @@ def make_mpeg4(folder: Path, name: str = "mpeg4.avi", *extra: str) -> Path:
     """ffmpeg's MPEG-4 Part 2 (key frame every 5, B-frames) with sound; ``extra``
     options go to the output (e.g. "-vtag", "DIVX")."""
     out = folder / name
-    _ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "mpeg4", "-g", "5", "-bf", "2", *_audio_for(out),
+    ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "mpeg4", "-g", "5", "-bf", "2", *_audio_for(out),
             *extra, str(out))
     return out
 
@@ -182,7 +182,7 @@ def _audio_for(out: Path) -> list[str]:
 def make_x264_avi(folder: Path, name: str = "x264.avi", *extra: str) -> Path:
     """libx264 in AVI: an Annex B byte stream, x264's notes in the first frame."""
     out = folder / name
-    _ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "libx264", "-preset", "ultrafast", "-g", "5",
+    ffmpeg(*_VIDEO, *_AUDIO, "-c:v", "libx264", "-preset", "ultrafast", "-g", "5",
             "-c:a", "pcm_s16le", *extra, str(out))
     return out
 
@@ -190,13 +190,13 @@ def make_x264_avi(folder: Path, name: str = "x264.avi", *extra: str) -> Path:
 def remux(source: Path, name: str) -> Path:
     """The same streams in another container, video packets copied."""
     out = source.with_name(name)
-    _ffmpeg("-i", str(source), "-map", "0", "-c:v", "copy", *_audio_for(out), str(out))
+    ffmpeg("-i", str(source), "-map", "0", "-c:v", "copy", *_audio_for(out), str(out))
     return out
 
 
 def make_mp3(folder: Path, name: str = "voice.mp3") -> Path:
     out = folder / name
-    _ffmpeg(*_AUDIO, "-c:a", "libmp3lame", "-b:a", "64k", "-id3v2_version", "3",
+    ffmpeg(*_AUDIO, "-c:a", "libmp3lame", "-b:a", "64k", "-id3v2_version", "3",
             "-write_id3v1", "1",
             *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder")),
             str(out))
@@ -206,8 +206,8 @@ def make_mp3(folder: Path, name: str = "voice.mp3") -> Path:
 def make_flac(folder: Path, name: str = "voice.flac") -> Path:
     out = folder / name
     cover = folder / "cover.png"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc=d=1:s=32x32", "-frames:v", "1", str(cover))
-    _ffmpeg(*_AUDIO, "-i", str(cover), "-map", "0", "-map", "1", "-c:a", "flac",
+    ffmpeg("-f", "lavfi", "-i", "testsrc=d=1:s=32x32", "-frames:v", "1", str(cover))
+    ffmpeg(*_AUDIO, "-i", str(cover), "-map", "0", "-map", "1", "-c:a", "flac",
             "-c:v", "png", "-disposition:v", "attached_pic",
             *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder",
                          "location")), str(out))
@@ -216,7 +216,7 @@ def make_flac(folder: Path, name: str = "voice.flac") -> Path:
 
 def make_ogg(folder: Path, name: str = "voice.ogg") -> Path:
     out = folder / name
-    _ffmpeg(*_AUDIO, "-c:a", "libvorbis",
+    ffmpeg(*_AUDIO, "-c:a", "libvorbis",
             *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder",
                          "location")), str(out))
     return out
@@ -224,7 +224,7 @@ def make_ogg(folder: Path, name: str = "voice.ogg") -> Path:
 
 def make_opus(folder: Path, name: str = "voice.opus") -> Path:
     out = folder / name
-    _ffmpeg(*_AUDIO, "-c:a", "libopus",
+    ffmpeg(*_AUDIO, "-c:a", "libopus",
             *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder",
                          "location")), str(out))
     return out
@@ -232,7 +232,7 @@ def make_opus(folder: Path, name: str = "voice.opus") -> Path:
 
 def make_wav(folder: Path, name: str = "voice.wav") -> Path:
     out = folder / name
-    _ffmpeg(*_AUDIO, "-c:a", "pcm_s16le", "-write_bext", "1",
+    ffmpeg(*_AUDIO, "-c:a", "pcm_s16le", "-write_bext", "1",
             *_meta_args(("title", "artist", "comment", "date", "copyright", "encoder")),
             "-metadata", "originator=Studio 4 recorder", "-metadata", "time_reference=12345",
             str(out))

@@ -34,16 +34,12 @@ from submitter.metadata.model import (
 from submitter.metadata.source import Source
 from tests.metadata import exiftool
 from tests.metadata import media_fixtures as mf
+from tests.metadata.test_stream_notes import FFMPEG_FIL, LAVC
 from tests.peers import tool
 
-LAVC = b"Lavc"
-FFMPEG_FIL = bytes.fromhex("de0200") + b"Lavc59.37.100" + b"\x00\x00"  # its first-frame note
 SOUND = b"\x21\x10\x05\x00"  # a channel element's first bits: coded sound, never read
 LC_CONFIG = bytes([0x12, 0x08])  # AudioSpecificConfig: AAC LC, 44.1 kHz, mono
 
-
-def _ffmpeg(*args: str) -> None:
-    mf.run(tool("ffmpeg"), "-v", "error", "-y", "-nostdin", *args)
 
 
 # Bit-exact video (no user data note), so the video packets must come out byte
@@ -54,24 +50,24 @@ _VIDEO_OUT = ("-c:v", "mpeg4", "-flags:v", "+bitexact")
 
 def make_raw(folder: Path) -> Path:
     out = folder / "raw.avi"
-    _ffmpeg(*_VIDEO, "-f", "lavfi", "-i", "sine=d=2:f=440:sample_rate=44100", *_VIDEO_OUT,
+    mf.ffmpeg(*_VIDEO, "-f", "lavfi", "-i", "sine=d=2:f=440:sample_rate=44100", *_VIDEO_OUT,
             "-c:a", "aac", "-b:a", "64k", str(out))
     return out
 
 
 def make_surround(folder: Path) -> Path:
     out = folder / "surround.avi"
-    _ffmpeg(*_VIDEO, "-f", "lavfi", "-i", "sine=d=2:f=440:sample_rate=48000",
+    mf.ffmpeg(*_VIDEO, "-f", "lavfi", "-i", "sine=d=2:f=440:sample_rate=48000",
             "-af", "aformat=channel_layouts=5.1", *_VIDEO_OUT, "-c:a", "aac", str(out))
     return out
 
 
 def _make_adts(folder: Path, name: str, *tag: str) -> Path:
     sound = folder / f"{name}.aac"
-    _ffmpeg("-f", "lavfi", "-i", "sine=d=2:f=440:sample_rate=44100", "-c:a", "aac",
+    mf.ffmpeg("-f", "lavfi", "-i", "sine=d=2:f=440:sample_rate=44100", "-c:a", "aac",
             "-b:a", "64k", str(sound))
     out = folder / f"{name}.avi"
-    _ffmpeg(*_VIDEO, "-i", str(sound), "-map", "0:v", "-map", "1:a", *_VIDEO_OUT,
+    mf.ffmpeg(*_VIDEO, "-i", str(sound), "-map", "0:v", "-map", "1:a", *_VIDEO_OUT,
             "-c:a", "copy", *tag, str(out))
     return out
 
@@ -186,7 +182,7 @@ def test_exiftool_and_ffprobe_read_the_clean_file(made: tuple[str, Path, Path]) 
 def test_the_command_ffmpeg_users_type(tmp_path: Path) -> None:
     """``ffmpeg -i testsrc2 -i sine -c:v mpeg4 -c:a aac x.avi``: both notes go."""
     dirty = tmp_path / "x.avi"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc2=d=2:s=160x120", "-f", "lavfi", "-i", "sine=d=2",
+    mf.ffmpeg("-f", "lavfi", "-i", "testsrc2=d=2:s=160x120", "-f", "lavfi", "-i", "sine=d=2",
             "-c:v", "mpeg4", "-c:a", "aac", str(dirty))
     assert dirty.read_bytes().count(LAVC) >= 2
     plan = engine.prepare(Source.from_path(dirty), dirty.name)
@@ -200,7 +196,7 @@ def test_the_command_ffmpeg_users_type(tmp_path: Path) -> None:
 def test_a_note_every_256_frames_is_found_each_time(tmp_path: Path) -> None:
     # FFmpeg repeats its note every 256 frames: each is blanked and counted.
     dirty = tmp_path / "long.avi"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc2=d=13:s=64x48:r=2", "-f", "lavfi", "-i",
+    mf.ffmpeg("-f", "lavfi", "-i", "testsrc2=d=13:s=64x48:r=2", "-f", "lavfi", "-i",
             "sine=d=13:sample_rate=44100", *_VIDEO_OUT, "-c:a", "aac", str(dirty))
     assert len(_sound_chunks(dirty.read_bytes())) > 512
     notes = dirty.read_bytes().count(LAVC)

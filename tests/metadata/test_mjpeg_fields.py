@@ -47,9 +47,6 @@ EXIF_MAKE = b"Hikvision DS-2CD"
 TRAILER = b"CAM-07 2024-05-01 10:00:00 Block B"
 
 
-def _ffmpeg(*args: str) -> None:
-    mf.run(tool("ffmpeg"), "-v", "error", "-y", "-nostdin", *args)
-
 
 def _seg(marker: int, payload: bytes) -> bytes:
     return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
@@ -126,10 +123,10 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     src = ["-f", "lavfi", "-i", f"testsrc=d=1:s={WIDTH}x{HEIGHT}:r={FRAMES}"]
     out: dict[str, bytes] = {}
     for c in CONTAINERS:
-        _ffmpeg(*src, "-c:v", "mjpeg", "-q:v", "2", str(folder / f"clip.{c}"))
+        mf.ffmpeg(*src, "-c:v", "mjpeg", "-q:v", "2", str(folder / f"clip.{c}"))
         out[c] = (folder / f"clip.{c}").read_bytes()
     for parity in ("top", "bottom"):
-        _ffmpeg(*src, "-vf", f"field={parity}", "-c:v", "mjpeg", "-q:v", "8", "-f", "mjpeg",
+        mf.ffmpeg(*src, "-vf", f"field={parity}", "-c:v", "mjpeg", "-q:v", "8", "-f", "mjpeg",
                 str(folder / f"{parity}.mjpeg"))
         out[parity] = (folder / f"{parity}.mjpeg").read_bytes()
     return out

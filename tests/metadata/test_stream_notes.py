@@ -25,19 +25,15 @@ from submitter.metadata.source import Source
 from submitter.metadata.splice import Zeros
 from tests.metadata import exiftool
 from tests.metadata import media_fixtures as mf
-from tests.peers import tool
 
 LAVC = b"Lavc"
 FFMPEG_FIL = bytes.fromhex("de0200") + b"Lavc59.37.100" + b"\x00\x00"  # its first-frame note
 
 
-def _ffmpeg(*args: str) -> None:
-    mf.run(tool("ffmpeg"), "-v", "error", "-y", "-nostdin", *args)
-
 
 def make_mjpeg(folder: Path, name: str, *extra: str) -> Path:
     out = folder / name
-    _ffmpeg("-f", "lavfi", "-i", "testsrc=d=1:s=160x120:r=10", "-f", "lavfi", "-i",
+    mf.ffmpeg("-f", "lavfi", "-i", "testsrc=d=1:s=160x120:r=10", "-f", "lavfi", "-i",
              "sine=d=1:f=440:sample_rate=44100", "-c:v", "mjpeg", "-q:v", "5",
              "-c:a", "aac", "-b:a", "64k", *extra, str(out))
     return out
@@ -45,7 +41,7 @@ def make_mjpeg(folder: Path, name: str, *extra: str) -> Path:
 
 def make_aac_m4a(folder: Path) -> Path:
     out = folder / "voice.m4a"
-    _ffmpeg("-f", "lavfi", "-i", "sine=d=1:f=440:sample_rate=44100", "-c:a", "aac",
+    mf.ffmpeg("-f", "lavfi", "-i", "sine=d=1:f=440:sample_rate=44100", "-c:a", "aac",
             "-b:a", "64k", str(out))
     return out
 
