@@ -193,13 +193,8 @@ def _analyse_mp3(fh: BinaryIO, size: int) -> tuple[list[Finding], list[Piece]]:
         walk_from += first.length
     spare = mp3frames.SpareBytes()
     spare.walk(fh, walk_from, end)
-    if spare.ranges:
-        total = sum(n for _, n in spare.ranges)
-        findings.append(Finding(
-            "MPEG audio frames (spare bytes between the sound)",
-            f"{spare.text} (the program that made the sound, {total} bytes in "
-            f"{len(spare.ranges)} places)" if spare.text else f"{total} bytes of private data",
-            Category.SOFTWARE if spare.text else Category.HIDDEN_CONTENT))
+    if (found := mp3frames.finding(spare)) is not None:
+        findings.append(found)
         pieces = _zeroed(pieces, start, sorted(spare.ranges))
     return findings, pieces
 
@@ -439,7 +434,10 @@ class _Streamed:
         with src.open() as fh:
             findings, pieces = self._analyse(fh, src.size())
             verify_spliced(fh, pieces, lambda view, n: self._analyse(view, n)[0])
-        report = CleanReport(kind=kind.value, removed=findings, notes=[self.note],
+        notes = [self.note]
+        if any(f.field == mp3frames.FIELD for f in findings):
+            notes.append(mp3frames.NOTE)
+        report = CleanReport(kind=kind.value, removed=findings, notes=notes,
                              warnings=list(AUDIO_WARNINGS))
         return SplicePlan(src, pieces, report)
 

@@ -34,6 +34,14 @@ FFmpeg's "Lavc..." in its first frame: every chunk of such a stream is read
 AudioSpecificConfig after the WAVEFORMATEX, or ADTS with none (each frame
 then carries its own header). Streams whose configuration names another
 object type (ER AAC, USAC...) are not walked, as in MP4 and Matroska.
+AAC in LATM framing (0x1602) is refused: its frames are not byte-aligned, so
+no note in them could be located or ruled out.
+
+MP3 sound (0x0055, or 0x0050 when its frames are Layer III, as FFmpeg's
+parser reads them) carries its encoder's name in the spare bytes between
+the frames' sound: LAME writes "LAME3.100" all through the stream, and it is
+FFmpeg's default sound for .avi. The stream's chunks are walked as one run of
+frames and the spare bytes zeroed in place (see ``mp3frames.py``).
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import aac, mjpeg, mpeg4v, nal
+from submitter.metadata import aac, mjpeg, mp3frames, mpeg4v, nal
 from submitter.metadata.cleaner import register
 from submitter.metadata.images_common import ICC_NOTE
 from submitter.metadata.isobmff import AAC_NOTE, VIDEO_WARNINGS
@@ -77,10 +85,14 @@ _AV_STREAMS = frozenset({b"vids", b"auds"})
 
 _H264 = frozenset({b"H264", b"X264", b"AVC1", b"DAVC", b"VSSH"})
 _HEVC = frozenset({b"HEVC", b"H265", b"HVC1", b"HEV1"})
-MJPEG, MPEG4, AAC = "mjpeg", "mpeg4", "aac"
+MJPEG, MPEG4, AAC, MP3 = "mjpeg", "mpeg4", "aac", "mp3"
 # WAVEFORMATEX format codes FFmpeg decodes as AAC: raw or ADTS alike, which it
-# tells per packet (0x1602 is LATM, 0x1610 it does not read: neither walked).
+# tells per packet (0x1610 it does not read: not walked).
 _AAC_FORMATS = frozenset({0x00FF, 0x1600, 0x706D, 0x4143, 0xA106})
+_LATM = 0x1602
+# MPEG audio: Layer III, and Layer I/II (which FFmpeg's parser reads as MP3
+# when its frames say Layer III).
+_MP3_FORMATS = frozenset({0x0055, 0x0050})
 _EXTENSIBLE = 0xFFFE
 # The last 12 bytes of the WAVEFORMATEXTENSIBLE subformat GUIDs whose first 4
 # bytes FFmpeg reads as a format code (the Windows base, ambisonic, a broken one).
@@ -109,6 +121,7 @@ class _Walk:
     formatted: set[int] = field(default_factory=set)  # 'auds' streams whose strf was seen
     aac: aac.AacScanner = field(default_factory=aac.AacScanner)
     aac_started: set[int] = field(default_factory=set)  # streams whose first frame was seen
+    mp3: mp3frames.Mp3Streams = field(default_factory=mp3frames.Mp3Streams)
 
     def read(self, off: int, n: int) -> bytes:
         return read_exact(self.fh, off, n, "chunks")
@@ -140,13 +153,14 @@ class _Walk:
         for stream, codec in self.codecs.items():
             if codec == MPEG4:
                 self.mp4v.check_tags(self.tags.get(stream, set()))
-        for scanner in (self.mp4v, self.nals, self.mjpeg, self.aac):
+        self.mp3.walk(self.fh)
+        for scanner in (self.mp4v, self.nals, self.mjpeg, self.aac, self.mp3):
             for off, data in scanner.patches.items():
                 if off in self.patches:
                     raise CorruptRefused("video stream note inside a metadata chunk")
                 self.patches[off] = data
         self.findings += (self.mp4v.findings() + self.nals.findings() + self.mjpeg.findings()
-                          + self.aac.findings())
+                          + self.aac.findings() + self.mp3.findings())
 
     def entries(self, start: int, end: int, depth: int, count: Callable[[], None],
                 what: str, peek: int = 0) -> Iterator[tuple[int, bytes, int, int, bytes]]:
@@ -286,6 +300,12 @@ class _Walk:
                 guid = config[6:22]
                 tag = struct.unpack_from("<I", guid)[0] if guid[4:] in _SUBFORMAT_BASES else 0
                 config = config[22:]
+        if tag == _LATM:
+            raise UnsupportedContentRefused("AAC sound in LATM framing, which cannot be checked")
+        if tag in _MP3_FORMATS:
+            self.codecs[stream] = MP3
+            self.mp3.track(stream)
+            return
         if tag not in _AAC_FORMATS:
             return
         # No configuration: ADTS (FFmpeg's AVI of it), or raw frames a decoder
@@ -311,6 +331,8 @@ class _Walk:
                 self.aac.prime(body, peeked)
                 if self.aac.packet(self.fh, body, length, first=stream not in self.aac_started):
                     self.aac_started.add(stream)
+            elif cid[:2].isdigit() and int(cid[:2]) in self.mp3:
+                self.mp3.add(int(cid[:2]), body, length)
             elif cid[2:] in (b"dc", b"db") and cid[:2].isdigit():
                 stream = int(cid[:2])
                 codec = self.codecs.get(stream)
@@ -378,6 +400,8 @@ class AviCleaner:
             notes.append(ICC_NOTE)
         if first.aac.patches:
             notes.append(AAC_NOTE)
+        if first.mp3.patches:
+            notes.append(mp3frames.NOTE)
         report = CleanReport(kind=kind.value, removed=first.findings,
                              warnings=list(VIDEO_WARNINGS), notes=notes)
         return SplicePlan(src, pieces, report)

@@ -15,17 +15,32 @@ and the sound are unchanged. A frame that cannot be followed (lost sync,
 free-format bit rate, main data pointing before the previous frame's or
 past its own end) is refused rather than guessed at. Layer I and II have no
 reservoir and are not walked here.
+
+A stream stored in chunks (AVI) is walked as the chunks' bodies in order, one
+run of frames (``walk_chunks``): a frame's sound may start in an earlier
+chunk's frame, and a muxer may split a frame across two chunks.
 """
 
 from __future__ import annotations
 
+import bisect
+import io
 import re
+from array import array
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
-from submitter.metadata.model import CorruptRefused, LimitRefused, UnsupportedContentRefused
+from submitter.metadata.model import (
+    Category,
+    CorruptRefused,
+    Finding,
+    LimitRefused,
+    UnsupportedContentRefused,
+)
 from submitter.metadata.reads import read_exact
+from submitter.metadata.splice import Patch, Zeros
 
 _BITRATES = {  # kbit/s by bitrate index, for Layer III
     1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
@@ -35,6 +50,9 @@ _RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 
 MAX_FRAMES = 50_000_000
 _WINDOW = 1 << 20
 _TEXT = re.compile(rb"[\x20-\x7e]{4,}")
+FIELD = "MPEG audio frames (spare bytes between the sound)"
+NOTE = ("Spare bytes between the MP3 frames' sound, where encoders write their name, "
+        "were set to zero; the sound itself is unchanged.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,3 +182,119 @@ class SpareBytes:
             self.ranges.append((f_off + a - s_start, b - a))
             if not self.text and (m := _TEXT.search(data)) is not None:
                 self.text = m.group().decode("ascii")[:60]
+
+
+
+class _ChunkView(io.RawIOBase):
+    """The bodies of a stream's chunks, in order, read as one seekable stream.
+    Offsets sit in arrays: an hour of sound is some 140,000 chunks."""
+
+    def __init__(self, fh: BinaryIO, offsets: array[int], lengths: array[int]) -> None:
+        super().__init__()
+        self._fh, self._offsets, self._lengths = fh, offsets, lengths
+        self._starts = array("q")
+        total = 0
+        for n in lengths:
+            self._starts.append(total)
+            total += n
+        self.size, self._pos = total, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos}.get(whence, self.size)
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def read(self, n: int | None = -1) -> bytes:
+        want = self.size - self._pos if n is None or n < 0 else n
+        out = bytearray()
+        for at, take in self.source_ranges(self._pos, want):
+            out += read_exact(self._fh, at, take, "sound chunks")
+        self._pos += len(out)
+        return bytes(out)
+
+    def source_ranges(self, at: int, n: int) -> Iterator[tuple[int, int]]:
+        """The file ranges of the ``n`` stream bytes at ``at``."""
+        i = bisect.bisect_right(self._starts, at) - 1
+        while n > 0 and 0 <= i < len(self._starts):
+            inner = at - self._starts[i]
+            take = min(n, self._lengths[i] - inner)
+            yield self._offsets[i] + inner, take
+            at, n, i = at + take, n - take, i + 1
+
+
+@dataclass(slots=True)
+class Mp3Streams:
+    """A container's MP3 streams (AVI, Matroska, MP4): each stream's chunks,
+    added in stream order as the container is walked, then walked whole."""
+
+    offsets: dict[int, array[int]] = field(default_factory=dict)
+    lengths: dict[int, array[int]] = field(default_factory=dict)
+    patches: dict[int, Patch] = field(default_factory=dict)
+    found: list[Finding] = field(default_factory=list)
+
+    def track(self, stream: int) -> None:
+        self.offsets.setdefault(stream, array("q"))
+        self.lengths.setdefault(stream, array("q"))
+
+    def __contains__(self, stream: int) -> bool:
+        return stream in self.offsets
+
+    def add(self, stream: int, off: int, n: int) -> None:
+        if n > 0:
+            self.offsets[stream].append(off)
+            self.lengths[stream].append(n)
+
+    def walk(self, fh: BinaryIO) -> None:
+        """Every stream's spare bytes found, and planned as zeros."""
+        for stream, offsets in self.offsets.items():
+            spare = walk_chunks(fh, offsets, self.lengths[stream])
+            if spare is None or (found := finding(spare)) is None:
+                continue
+            self.found.append(found)
+            for at, n in spare.ranges:
+                self.patches[at] = Zeros(n)
+
+    def findings(self) -> list[Finding]:
+        return list(self.found)
+
+
+def walk_chunks(fh: BinaryIO, offsets: array[int], lengths: array[int]) -> SpareBytes | None:
+    """The spare bytes of a stream whose frames fill the chunks at ``offsets``
+    (in stream order), as file ranges. None when its first frame is MPEG
+    audio of Layer I or II (no reservoir: nothing here to walk)."""
+    view = _ChunkView(fh, offsets, lengths)
+    if view.size == 0:
+        return None
+    head = view.read(4)
+    if len(head) == 4 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 \
+            and (head[1] >> 1) & 3 in (2, 3):
+        return None
+    spare = SpareBytes()
+    spare.walk(cast(BinaryIO, view), 0, view.size)
+    spare.ranges = [r for at, n in spare.ranges for r in view.source_ranges(at, n)]
+    return spare
+
+
+def finding(spare: SpareBytes) -> Finding | None:
+    """What the spare bytes reveal: the encoder's name when they hold text."""
+    if not spare.ranges:
+        return None
+    total = sum(n for _, n in spare.ranges)
+    if spare.text:
+        return Finding(FIELD, f"{spare.text} (the program that made the sound, {total} bytes in "
+                       f"{len(spare.ranges)} places)", Category.SOFTWARE)
+    return Finding(FIELD, f"{total} bytes of private data", Category.HIDDEN_CONTENT)

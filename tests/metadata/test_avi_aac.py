@@ -403,13 +403,11 @@ def test_configuration_decides_as_in_mp4(config: bytes, walked: bool) -> None:
     ("fmt", "walked"),
     [
         (_wave(0x706D), True), (_wave(0x4143), True), (_wave(0xA106), True),
-        (_wave(0x1602), False),  # LATM: its own framing, not walked
-        (_wave(0x0055), False),  # MP3
         (_extensible(struct.pack("<I", 0xFF) + bytes.fromhex("00001000800000aa00389b71")),
          True),
         (_extensible(struct.pack("<I", 0xFF) + bytes(12)), False),  # a GUID FFmpeg ignores
     ],
-    ids=["faad", "ac", "a106", "latm", "mp3", "extensible", "extensible-unknown"],
+    ids=["faad", "ac", "a106", "extensible", "extensible-unknown"],
 )
 def test_format_codes_ffmpeg_reads_as_aac_are_walked(fmt: bytes, walked: bool) -> None:
     cleaned, _ = _clean(_avi([FFMPEG_FIL + SOUND], fmt=fmt))
