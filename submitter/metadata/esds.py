@@ -11,6 +11,7 @@ from __future__ import annotations
 from submitter.metadata.model import CorruptRefused
 
 JPEG = 0x6C
+MPEG_AUDIO = frozenset({0x69, 0x6B})  # ISO/IEC 13818-3 and 11172-3 (Layers I-III)
 MPEG12_VIDEO = frozenset({0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x6A})  # MPEG-2 profiles, MPEG-1
 _ES, _CONFIG, _SPECIFIC = 3, 4, 5
 

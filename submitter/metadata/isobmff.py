@@ -33,8 +33,15 @@ Motion-JPEG video ('jpeg', 'mjpa', 'AVDJ', 'dmb1', and 'mp4v' whose esds
 says JPEG, as ffmpeg writes it into .mp4) has each frame's comment, Exif,
 XMP, ICC and vendor segments zeroed, in every field and between scans, and
 bytes after its end marker too (see ``mjpeg.py``); Motion-JPEG format B
-('mjpb') is refused. AAC sound ('mp4a', also inside QuickTime's 'wave') has the note opening a frame
-blanked to zero bits, FFmpeg's "Lavc..." in the first one (see ``aac.py``).
+('mjpb') is refused. AAC sound ('mp4a', also inside QuickTime's 'wave') has
+the note opening a frame blanked to zero bits, FFmpeg's "Lavc..." in the
+first one (see ``aac.py``). MP3 sound ('mp4a' whose esds says MPEG-1/2
+audio, QuickTime's '.mp3') has the spare bytes between its frames' sound,
+where LAME writes its name, zeroed, the samples read as one run of frames
+(see ``mp3frames.py``). AV1 video ('av01') has its metadata units
+(timecodes, captions, vendor data) turned into padding units of the same
+size, in every sample and in the av1C configuration; HDR metadata is kept
+(see ``av1.py``).
 
 Fragmented files (moof) are cleaned when they hold only video and sound;
 with other tracks they are refused, since their samples are scattered over
@@ -53,7 +60,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import aac, esds, mjpeg, mpeg4v, nal
+from submitter.metadata import aac, av1, esds, mjpeg, mp3frames, mpeg4v, nal
 from submitter.metadata.cleaner import register
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
@@ -109,6 +116,9 @@ _NAL_FORMATS = {b"avc1": (nal.H264, b"avcC"), b"avc3": (nal.H264, b"avcC"),
 # Motion-JPEG sample entries ('mp4v' with a JPEG esds is one too); format B
 # ('mjpb') is not made of JPEG markers and is refused.
 _MJPEG_FORMATS = frozenset({b"jpeg", b"mjpa", b"AVDJ", b"dmb1"})
+# QuickTime's MPEG audio entries, as FFmpeg reads them (the decoder takes the
+# layer from each frame).
+_MP3_FORMATS = frozenset({b".mp3", b"ms\x00\x55", b".mp2", b".mp1"})
 _XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
 _EPOCH_1904 = _dt.datetime(1904, 1, 1, tzinfo=_dt.UTC)
 _ISO6709 = re.compile(r"([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)")
@@ -137,6 +147,8 @@ class _Track:
     mjpeg: bool = False  # Motion-JPEG video
     mpeg12: bool = False  # MPEG-1/2 video
     aac: bool = False  # AAC sound coded as raw_data_blocks
+    mp3: bool = False  # MPEG audio (Layer III when its frames say so)
+    av1: bool = False  # AV1 video
     runs: list[tuple[int, Sequence[int]]] = field(default_factory=list)  # fragments
 
 
@@ -154,6 +166,8 @@ class _Analysis:
     mpeg12: mpeg4v.Mpeg4Scanner = field(default_factory=lambda: mpeg4v.Mpeg4Scanner(mpeg12=True))
     mjpeg: mjpeg.MjpegScanner = field(default_factory=mjpeg.MjpegScanner)
     aac: aac.AacScanner = field(default_factory=aac.AacScanner)
+    mp3: mp3frames.Mp3Streams = field(default_factory=mp3frames.Mp3Streams)
+    av1: av1.Av1Scanner = field(default_factory=av1.Av1Scanner)
     trex: dict[int, int] = field(default_factory=dict)  # track id -> default sample size
 
     def find(self, where: str, value: str, category: Category) -> None:
@@ -493,6 +507,7 @@ class _Walker:
                 self._mjpeg_config(buf, entry, e + 86, track)
                 self._nal_config(buf, base, entry, e + 86, track)
                 self._mpeg4_config(buf, base, entry, e + 86, track)
+                self._av1_config(buf, base, entry, e + 86, track)
             elif handler == b"soun" and entry.end - e >= 36:
                 self._zero_field(buf, base, e + 20, 4, f"{where}/{_fourcc(entry.type)} vendor",
                                  Category.SOFTWARE)
@@ -523,10 +538,12 @@ class _Walker:
         track.mjpeg = found
 
     def _aac_config(self, buf: bytes, entry: Box, first: int, track: _Track | None) -> None:
-        """'mp4a' holding AAC (its esds directly, or inside QuickTime's 'wave')."""
+        """'mp4a' holding AAC (its esds directly, or inside QuickTime's 'wave'),
+        or MPEG audio ('mp4a' with an MPEG-1/2 audio esds, '.mp3')."""
         if track is None:
             return
         found = False
+        mp3 = entry.type in _MP3_FORMATS
         if entry.type == b"mp4a" and first < entry.end:
             try:
                 children = list(iter_boxes(buf, first, entry.end))
@@ -539,11 +556,12 @@ class _Walker:
             if len(configs) > 1:
                 raise CorruptRefused("sound track with two decoder configurations")
             if configs:
-                found = aac.walked(*esds.stream_config(
-                    bytes(buf[configs[0].body : configs[0].end])))
-        if len(track.formats) > 1 and found != track.aac:
+                config = esds.stream_config(bytes(buf[configs[0].body : configs[0].end]))
+                found = aac.walked(*config)
+                mp3 = config[0] in esds.MPEG_AUDIO
+        if len(track.formats) > 1 and (found, mp3) != (track.aac, track.mp3):
             raise UnsupportedContentRefused("sound track with several kinds of stream")
-        track.aac = found
+        track.aac, track.mp3 = found, mp3
 
     def _nal_config(self, buf: bytes, base: int, entry: Box, first: int,
                     track: _Track | None) -> None:
@@ -567,6 +585,23 @@ class _Walker:
         track.nal = found
         if codec == nal.HEVC:
             nal.scan_hvcc(self.a.scanner, config, base + cfg.body)
+
+    def _av1_config(self, buf: bytes, base: int, entry: Box, first: int,
+                    track: _Track | None) -> None:
+        """'av01': metadata units in its av1C configuration now, in the samples later."""
+        if track is None:
+            return
+        found = entry.type == b"av01"
+        if len(track.formats) > 1 and found != track.av1:
+            raise UnsupportedContentRefused("video track with several kinds of stream")
+        track.av1 = found
+        if not found:
+            return
+        configs = [c for c in iter_boxes(buf, first, entry.end) if c.type == b"av1C"]
+        if len(configs) != 1 or configs[0].end - configs[0].body < 4:
+            raise CorruptRefused("video track without its decoder configuration")
+        cfg = configs[0]
+        self.a.av1.config(bytes(buf[cfg.body + 4 : cfg.end]), base + cfg.body + 4)
 
     def _mpeg4_config(self, buf: bytes, base: int, entry: Box, first: int,
                       track: _Track | None) -> None:
@@ -655,7 +690,8 @@ class _Walker:
                 sizes: Sequence[int] = [_u32(buf, at + i * stride) for i in range(count)]
             else:
                 sizes = [default_size] * count
-            if track.nal is not None or track.mpeg4 or track.mpeg12 or track.mjpeg or track.aac:
+            if (track.nal is not None or track.mpeg4 or track.mpeg12 or track.mjpeg or track.aac
+                    or track.mp3 or track.av1):
                 track.runs.append((pos, sizes))
             pos += sum(sizes)
 
@@ -678,15 +714,20 @@ class _Walker:
         """Every sample of the walked video and sound tracks: notes inside the streams."""
         scanner, mp4v, jpeg, sound = self.a.scanner, self.a.mp4v, self.a.mjpeg, self.a.aac
         mpeg12 = self.a.mpeg12
-        for t in self.a.tracks:
+        for number, t in enumerate(self.a.tracks):
             video = t.handler == b"vide" and (t.nal is not None or t.mpeg4 or t.mjpeg
-                                              or t.mpeg12)
-            if not video and not (t.handler == b"soun" and t.aac):
+                                              or t.mpeg12 or t.av1)
+            mp3 = t.handler == b"soun" and t.mp3
+            if not video and not mp3 and not (t.handler == b"soun" and t.aac):
                 continue
+            if mp3:
+                self.a.mp3.track(number)
             for i, (off, size) in enumerate(self._samples(t)):
                 if off + size > self.size:
                     raise CorruptRefused("sample data past the end of the file")
-                if not video:
+                if mp3:
+                    self.a.mp3.add(number, off, size)
+                elif not video:
                     sound.frame(self.fh, off, size, first=i == 0)
                 elif t.nal is not None:
                     scanner.sample(self.fh, t.nal[0], t.nal[1], off, size)
@@ -694,17 +735,22 @@ class _Walker:
                     jpeg.frame(self.fh, off, size)
                 elif t.mpeg12:
                     mpeg12.frame(self.fh, off, size)
+                elif t.av1:
+                    self.a.av1.sample(self.fh, off, size)
                 else:
                     mp4v.frame(self.fh, off, size)
             if t.mpeg4:
                 mp4v.check_tags(t.mpeg4)
-        streams = scanner.patches | mp4v.patches | mpeg12.patches | jpeg.patches | sound.patches
+        self.a.mp3.walk(self.fh)
+        streams = (scanner.patches | mp4v.patches | mpeg12.patches | jpeg.patches | sound.patches
+                   | self.a.mp3.patches | self.a.av1.patches)
         for off, data in streams.items():
             if off in self.a.patches:
                 raise CorruptRefused("video stream note inside a metadata box")
             self.a.patch(off, data)
         self.a.findings.extend(scanner.findings() + mp4v.findings() + mpeg12.findings()
-                               + jpeg.findings() + sound.findings())
+                               + jpeg.findings() + sound.findings() + self.a.mp3.findings()
+                               + self.a.av1.findings())
 
     def _zero_field(self, buf: bytes, base: int, at: int, n: int, where: str,
                     category: Category) -> None:
@@ -989,9 +1035,11 @@ class IsoMediaCleaner:
         if kind is not FileKind.M4A:
             report.notes.append(
                 "Notes an encoder or camera wrote inside H.264, HEVC (SEI user data), "
-                "MPEG-4 Part 2 (user data) and Motion-JPEG video (comments, Exif and other "
-                "segments in each frame) were blanked; inside other kinds of video "
-                "stream they are not checked.")
+                "MPEG-4 Part 2 and MPEG-1/2 (user data), AV1 (metadata units) and "
+                "Motion-JPEG video (comments, Exif and other segments in each frame) were "
+                "blanked; inside other kinds of video stream they are not checked.")
         if first.aac.patches:
             report.notes.append(AAC_NOTE)
+        if first.mp3.patches:
+            report.notes.append(mp3frames.NOTE)
         return SplicePlan(src, pieces, report)

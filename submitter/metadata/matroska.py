@@ -30,7 +30,13 @@ MPEG-1/2's rules (captions and notes blanked, active format kept).
 Motion-JPEG video (V_MJPEG, or V_MS/VFW/FOURCC with an MJPEG code) has each
 frame's metadata segments zeroed (see ``mjpeg.py``); AAC sound (A_AAC...)
 has the note opening each frame blanked, every frame of a laced block
-included (see ``aac.py``); compressed blocks of either are refused. Files
+included (see ``aac.py``); MPEG audio (A_MPEG/L3, and L1/L2 when its frames
+are Layer III) has the spare bytes between its frames' sound, where LAME
+writes its name, zeroed, the blocks read as one run of frames (see
+``mp3frames.py``); AV1 video (V_AV1) has its metadata units (timecodes,
+captions, vendor data) turned into padding units of the same size, in every
+block and in the CodecPrivate (see ``av1.py``); compressed blocks of any of
+these are refused. Files
 without any of these tracks never have their clusters walked. Live recordings
 with unknown-size clusters are walked element by element to find where each
 cluster ends.
@@ -41,7 +47,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import aac, mjpeg, mpeg4v, nal
+from submitter.metadata import aac, av1, mjpeg, mp3frames, mpeg4v, nal
 from submitter.metadata.cleaner import register
 from submitter.metadata.isobmff import AAC_NOTE, VIDEO_WARNINGS, categorize
 from submitter.metadata.kinds import FileKind
@@ -98,6 +104,8 @@ _MPEG4_CODECS = frozenset({b"V_MPEG4/ISO/SP", b"V_MPEG4/ISO/ASP", b"V_MPEG4/ISO/
 _MPEG12_CODECS = frozenset({b"V_MPEG1", b"V_MPEG2"})
 _VFW = b"V_MS/VFW/FOURCC"
 _MJPEG = b"V_MJPEG"
+_AV1 = b"V_AV1"
+_MPEG_AUDIO = frozenset({b"A_MPEG/L3", b"A_MPEG/L2", b"A_MPEG/L1"})
 _AAC = b"A_AAC"  # with an AudioSpecificConfig; A_AAC/MPEG2/... and A_AAC/MPEG4/... without
 MAX_LACE_HEADER = 64 * 1024
 SIMPLE_BLOCK, BLOCK_GROUP, BLOCK, BLOCK_ADDITIONS = 0xA3, 0xA0, 0xA1, 0x75A1
@@ -179,6 +187,9 @@ class _Walk:
     aac_tracks: set[int] = field(default_factory=set)
     aac_started: set[int] = field(default_factory=set)  # tracks whose first frame was seen
     aac: aac.AacScanner = field(default_factory=aac.AacScanner)
+    mp3: mp3frames.Mp3Streams = field(default_factory=mp3frames.Mp3Streams)
+    av1_tracks: set[int] = field(default_factory=set)
+    av1: av1.Av1Scanner = field(default_factory=av1.Av1Scanner)
 
     def read(self, off: int, n: int) -> bytes:
         return read_exact(self.fh, off, n, "elements")
@@ -230,14 +241,17 @@ class _Walk:
     def segment(self, seg: Element) -> None:
         self.segment_body(seg)
         self.mp4v.check_tags(self.mp4v_tags)
+        self.mp3.walk(self.fh)
         streams = (self.scanner.patches | self.mp4v.patches | self.mpeg12.patches
-                   | self.mjpeg.patches | self.aac.patches)
+                   | self.mjpeg.patches | self.aac.patches | self.mp3.patches
+                   | self.av1.patches)
         for off, data in streams.items():
             if off in self.patches:
                 raise CorruptRefused("video stream note inside a metadata element")
             self.patches[off] = data
         self.findings.extend(self.scanner.findings() + self.mp4v.findings()
-                             + self.mpeg12.findings() + self.mjpeg.findings() + self.aac.findings())
+                             + self.mpeg12.findings() + self.mjpeg.findings() + self.aac.findings()
+                             + self.mp3.findings() + self.av1.findings())
         if self.blanked_bytes:
             kinds = ", ".join(sorted(set(self.blank_tracks.values())))
             self.findings.append(Finding(f"Matroska {kinds} track",
@@ -268,7 +282,8 @@ class _Walk:
                 if not self.tracks_seen:
                     raise UnsupportedContentRefused("frames before the track list")
                 if (self.blank_tracks or self.nal_tracks or self.mp4v_tracks
-                        or self.mpeg12_tracks or self.mjpeg_tracks or self.aac_tracks):
+                        or self.mpeg12_tracks or self.mjpeg_tracks or self.aac_tracks
+                        or self.mp3.offsets or self.av1_tracks):
                     self.cluster(el)
             elif el.id in (CUES, CRC32):
                 pass
@@ -403,6 +418,15 @@ class _Walk:
         if codec_id == _MJPEG:
             self.walked_track(self.mjpeg_tracks, number, encoded, "video")
             return
+        if codec_id == _AV1:
+            self.walked_track(self.av1_tracks, number, encoded, "video")
+            if private is not None:  # av1C: four bytes, then configuration units
+                if private.size > MAX_META_ELEMENT:
+                    raise LimitRefused("video decoder configuration too large")
+                if private.size > 4:
+                    self.av1.config(self.read(private.data + 4, private.size - 4),
+                                    private.data + 4)
+            return
         if codec_id in _MPEG4_CODECS or codec_id in _MPEG12_CODECS or codec_id == _VFW:
             self.mpeg4_track(number, codec_id, private, encoded)
             return
@@ -439,15 +463,25 @@ class _Walk:
     def walked_track(self, tracks: set[int], number: int | None, encoded: bool,
                      what: str) -> None:
         """A track whose every block is walked (Motion-JPEG, AAC)."""
+        tracks.add(self.walked_number(number, encoded, what))
+
+    @staticmethod
+    def walked_number(number: int | None, encoded: bool, what: str) -> int:
+        """The number of a track whose blocks are walked: they must be stored as is."""
         if number is None:
             raise CorruptRefused("track without a number")
         if encoded:
             raise UnsupportedContentRefused(f"compressed or encrypted {what} blocks")
-        tracks.add(number)
+        return number
 
     def audio_track(self, entry: Element) -> None:
         """AAC: the first element of every frame is read later (see ``aac.py``)."""
         number, codec_id, private, encoded = self.codec_fields(entry)
+        if codec_id in _MPEG_AUDIO:
+            # FFmpeg's decoder reads the layer from each frame: all three are
+            # walked when their frames are Layer III.
+            self.mp3.track(self.walked_number(number, encoded, "sound"))
+            return
         if codec_id == _AAC:
             if private is None or private.size > MAX_META_ELEMENT:
                 raise CorruptRefused("sound track without its decoder configuration")
@@ -509,7 +543,7 @@ class _Walk:
         head = self.read(el.data, min(el.size, 12))
         track, width = _vint(head, 0, keep_marker=False)
         if (track in self.nal_tracks or track in self.mp4v_tracks or track in self.mpeg12_tracks
-                or track in self.mjpeg_tracks):
+                or track in self.mjpeg_tracks or track in self.av1_tracks):
             if len(head) < width + 3:
                 raise CorruptRefused("short block")
             if head[width + 2] & 0x06:
@@ -522,8 +556,14 @@ class _Walk:
                 self.mp4v.frame(self.fh, at, n)
             elif track in self.mpeg12_tracks:
                 self.mpeg12.frame(self.fh, at, n)
+            elif track in self.av1_tracks:
+                self.av1.sample(self.fh, at, n)
             else:
                 self.mjpeg.frame(self.fh, at, n)
+            return False
+        if track in self.mp3:
+            for off, n in self.laced_frames(el, width):
+                self.mp3.add(track, off, n)
             return False
         if track in self.aac_tracks:
             for i, (off, n) in enumerate(self.laced_frames(el, width)):
@@ -658,10 +698,12 @@ class MatroskaCleaner:
                              notes=["Metadata elements were blanked in place; the frames "
                                     "were copied unchanged.",
                                     "Notes an encoder or camera wrote inside H.264, HEVC (SEI "
-                                    "user data), MPEG-4 Part 2 (user data) and Motion-JPEG "
-                                    "video (comments, Exif and other segments in each frame) "
-                                    "were blanked; inside other kinds of video stream they "
-                                    "are not checked."])
+                                    "user data), MPEG-4 Part 2 and MPEG-1/2 (user data), AV1 "
+                                    "(metadata units) and Motion-JPEG video (comments, Exif "
+                                    "and other segments in each frame) were blanked; inside "
+                                    "other kinds of video stream they are not checked."])
         if first.aac.patches:
             report.notes.append(AAC_NOTE)
+        if first.mp3.patches:
+            report.notes.append(mp3frames.NOTE)
         return SplicePlan(src, pieces, report)

@@ -163,11 +163,22 @@ def _t35_matches(payload: bytes, table: dict[tuple[int, int], tuple[bytes, ...]]
     return any(rest.startswith(prefix) for prefix in table.get((country, provider), ()))
 
 
+def t35_kept(payload: bytes) -> bool:
+    """Whether a T.35 payload (country code first) is data displays act on,
+    kept byte for byte: HDR10+, Dolby Vision, HDR Vivid, AFD and bar data."""
+    return _t35_matches(payload, _T35_KEPT)
+
+
+def t35_captions(payload: bytes) -> bool:
+    """Whether a T.35 payload holds closed captions (ATSC A/53, DirecTV)."""
+    return _t35_matches(payload, _T35_CAPTIONS)
+
+
 def _blanked(ptype: int, payload: bytes) -> bool:
     """Whether ``blank`` replaces this message's payload."""
     if ptype not in _BLANKED_TYPES or neutral(payload):
         return False
-    return ptype == USER_DATA_UNREGISTERED or not _t35_matches(payload, _T35_KEPT)
+    return ptype == USER_DATA_UNREGISTERED or not t35_kept(payload)
 
 
 def neutral(payload: bytes) -> bool:
@@ -230,7 +241,7 @@ def describe(ptype: int, payload: bytes) -> tuple[str, Category]:
     <value>" and cuts long values short.
     """
     if ptype == USER_DATA_REGISTERED:
-        if _t35_matches(payload, _T35_CAPTIONS):
+        if t35_captions(payload):
             return ("closed captions (words typed or spoken into the video), inside the "
                     "video stream", Category.HIDDEN_CONTENT)
         return (f"{len(payload)} bytes of a vendor's registered private data, inside the "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import subprocess
 from pathlib import Path
 
@@ -485,3 +486,15 @@ def apply_patches(data: bytes, patches: dict[int, bytes]) -> bytes:
     for at, patch in patches.items():
         out[at : at + len(patch)] = patch
     return bytes(out)
+
+
+def avi_chunks(data: bytes) -> list[tuple[bytes, int, int]]:
+    """(id, body offset, length) of each chunk of the first movi list."""
+    at = data.index(b"movi") + 4
+    end = at - 8 + struct.unpack_from("<I", data, at - 8)[0]
+    out = []
+    while at + 8 <= end:
+        length = struct.unpack_from("<I", data, at + 4)[0]
+        out.append((data[at : at + 4], at + 8, length))
+        at += 8 + length + (length & 1)
+    return out

@@ -83,22 +83,10 @@ FORMATS = {"raw": (0x00FF, 5, None), "adts": (0x00FF, 0, None),
            "adts-1600": (0x1600, 0, None), "surround-extensible": (0xFFFE, 27, 0x00FF)}
 
 
-# --- reading an AVI the simple way ffmpeg writes it ---
-
-def _movi_chunks(data: bytes) -> list[tuple[bytes, int, int]]:
-    """(id, body offset, length) of each chunk of the first movi list."""
-    at = data.index(b"movi") + 4
-    end = at - 8 + struct.unpack_from("<I", data, at - 8)[0]
-    out = []
-    while at + 8 <= end:
-        length = struct.unpack_from("<I", data, at + 4)[0]
-        out.append((data[at : at + 4], at + 8, length))
-        at += 8 + length + (length & 1)
-    return out
-
+# --- reading an AVI the simple way ffmpeg writes it (chunks: mf.avi_chunks) ---
 
 def _sound_chunks(data: bytes) -> list[tuple[int, int]]:
-    return [(body, n) for cid, body, n in _movi_chunks(data) if cid == b"01wb"]
+    return [(body, n) for cid, body, n in mf.avi_chunks(data) if cid == b"01wb"]
 
 
 def _sound_format(data: bytes) -> tuple[int, int, int | None]:

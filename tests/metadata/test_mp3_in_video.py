@@ -1,12 +1,12 @@
-"""MP3 sound inside AVI: LAME's name in the spare bytes between the frames' sound.
+"""MP3 sound inside AVI, MP4/MOV and Matroska: LAME's name in the spare bytes.
 
 FFmpeg's default sound for .avi is libmp3lame, which writes "LAME3.100" into
-the bytes no frame's sound uses, all through the stream. The AVI walk reads
-the stream's chunks as one run of frames (``mp3frames.walk_chunks``) and
-zeroes those bytes in place. Real ffmpeg files are judged by ffmpeg (decoded
-samples, packet layout), ffprobe and exiftool; crafted AVIs split frames
-across chunks at every point, and carry MPEG-1 Layer II sound, LATM AAC and
-damage.
+bytes no frame's sound uses. Each container's walk gathers the stream's
+chunks, samples or blocks, reads them as one run of frames
+(``mp3frames.Mp3Streams``) and zeroes those bytes in place. Real ffmpeg
+files are judged by ffmpeg (decoded samples, packets), ffprobe and
+exiftool; crafted AVIs split frames across chunks at every point, and carry
+MPEG-1 Layer II sound, LATM AAC and damage.
 """
 
 from __future__ import annotations
@@ -45,49 +45,55 @@ _SOUND = ("-f", "lavfi", "-i", "sine=f=440:d=3,volume=0.5", "-f", "lavfi", "-i",
 
 
 def _made(folder: Path, name: str, *audio: str) -> Path:
-    out = folder / f"{name}.avi"
+    out = folder / name
     mf.ffmpeg(*_VIDEO[:4], *_SOUND, "-map", "0:v", "-map", "[a]", *_VIDEO[4:], *audio,
               str(out))
     return out
 
 
-def _copied(folder: Path, name: str) -> Path:
-    """An .mp3 file (ID3 tag, Info frame) with its sound copied into an AVI."""
+def _copied(folder: Path, name: str, *extra: str) -> Path:
+    """An .mp3 file (ID3 tag, Info frame) with its sound copied into a video."""
     mp3 = folder / "voice.mp3"
     mf.run(tool("ffmpeg"), "-v", "error", "-y", "-nostdin", *_SOUND[:8],
            "-filter_complex", "amix=inputs=2", "-c:a", "libmp3lame", "-b:a", "96k", str(mp3))
-    out = folder / f"{name}.avi"
+    out = folder / name
     mf.ffmpeg(*_VIDEO[:4], "-i", str(mp3), "-map", "0:v", "-map", "1:a", *_VIDEO[4:],
-              "-c:a", "copy", str(out))
+              "-c:a", "copy", *extra, str(out))
     return out
 
 
+_CBR = ("-c:a", "libmp3lame", "-ac", "2", "-b:a", "128k")
 MAKERS: dict[str, Callable[[Path, str], Path]] = {
-    "stereo-44k-cbr": lambda f, n: _made(f, n, "-c:a", "libmp3lame", "-ac", "2", "-b:a", "128k"),
-    "mono-22k-mpeg2": lambda f, n: _made(f, n, "-c:a", "libmp3lame", "-ar", "22050", "-ac",
-                                         "1", "-b:a", "32k"),
-    "stereo-48k-vbr": lambda f, n: _made(f, n, "-c:a", "libmp3lame", "-ar", "48000",
-                                         "-q:a", "4"),
-    "default": lambda f, n: _made(f, n),  # what `ffmpeg -i ... x.avi` writes
-    "copied-from-mp3": _copied,
+    "stereo-44k-cbr.avi": lambda f, n: _made(f, n, *_CBR),
+    "mono-22k-mpeg2.avi": lambda f, n: _made(f, n, "-c:a", "libmp3lame", "-ar", "22050",
+                                             "-ac", "1", "-b:a", "32k"),
+    "stereo-48k-vbr.avi": lambda f, n: _made(f, n, "-c:a", "libmp3lame", "-ar", "48000",
+                                             "-q:a", "4"),
+    "default.avi": lambda f, n: _made(f, n),  # what `ffmpeg -i ... x.avi` writes
+    "copied-from-mp3.avi": _copied,
+    # MP4 ('mp4a', MPEG-1 audio esds), QuickTime ('.mp3'), Matroska (A_MPEG/L3)
+    "stereo-44k-cbr.mp4": lambda f, n: _made(f, n, *_CBR),
+    "mono-22k-mpeg2.mov": lambda f, n: _made(f, n, "-c:a", "libmp3lame", "-ar", "22050",
+                                             "-ac", "1", "-b:a", "32k"),
+    "stereo-48k-vbr.mkv": lambda f, n: _made(f, n, "-c:a", "libmp3lame", "-ar", "48000",
+                                             "-q:a", "4"),
+    "copied-from-mp3.mkv": _copied,
+    "fragmented.mp4": lambda f, n: _made(f, n, *_CBR, "-movflags",
+                                         "frag_keyframe+empty_moov"),
 }
+_TYPES = {".avi": "AVI", ".mp4": "MP4", ".mov": "MOV", ".mkv": "MKV"}
 
 
-# --- reading an AVI the simple way ffmpeg writes it ---
+def _stream(path: Path, stream: str) -> bytes:
+    """A stream's packets, as ffmpeg reads them out of the container."""
+    return mf.run(tool("ffmpeg"), "-v", "error", "-nostdin", "-i", str(path), "-map", stream,
+                  "-c", "copy", "-f", "data", "-").stdout
 
-def _movi_chunks(data: bytes) -> list[tuple[bytes, int, int]]:
-    at = data.index(b"movi") + 4
-    end = at - 8 + struct.unpack_from("<I", data, at - 8)[0]
-    out = []
-    while at + 8 <= end:
-        length = struct.unpack_from("<I", data, at + 4)[0]
-        out.append((data[at : at + 4], at + 8, length))
-        at += 8 + length + (length & 1)
-    return out
 
+# --- reading an AVI the simple way ffmpeg writes it (chunks: mf.avi_chunks) ---
 
 def _sound(data: bytes) -> bytes:
-    return b"".join(data[at : at + n] for cid, at, n in _movi_chunks(data) if cid == b"01wb")
+    return b"".join(data[at : at + n] for cid, at, n in mf.avi_chunks(data) if cid == b"01wb")
 
 
 def _sound_tag(data: bytes) -> int:
@@ -106,16 +112,16 @@ def made(request: pytest.FixtureRequest,
          tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Path]:
     folder = tmp_path_factory.mktemp(request.param)
     dirty = MAKERS[request.param](folder, request.param)
-    return request.param, dirty, mf.clean_to(dirty, folder / "clean.avi")
+    return request.param, dirty, mf.clean_to(dirty, folder / f"clean{dirty.suffix}")
 
 
 def test_ffmpeg_writes_lame_padding_in_every_part_of_the_stream(
         made: tuple[str, Path, Path]) -> None:
     _, dirty, _ = made
-    data = dirty.read_bytes()
-    assert _sound_tag(data) == 0x0055
+    if dirty.suffix == ".avi":
+        assert _sound_tag(dirty.read_bytes()) == 0x0055
     assert mf.probe_streams(dirty) == [("video", "mpeg4"), ("audio", "mp3")]
-    sound = _sound(data)
+    sound = _stream(dirty, "0:a")
     assert LAME in sound
     # The name sits in bytes no frame's sound uses, where the walk finds it.
     spare = mp3frames.SpareBytes()
@@ -143,19 +149,28 @@ def test_sound_decodes_the_same_and_only_zeros_are_written(
     assert mf.probe_streams(clean) == mf.probe_streams(dirty)
     assert mf.packet_layout(clean) == mf.packet_layout(dirty)
     assert mf.decoded_audio_hash(clean) == mf.decoded_audio_hash(dirty)
-    assert mf.frame_hashes(clean, ("0:v",)) == mf.frame_hashes(dirty, ("0:v",))
-    before, after = dirty.read_bytes(), clean.read_bytes()
-    sound = [(at, at + n) for cid, at, n in _movi_chunks(before) if cid == b"01wb"]
+    assert _stream(clean, "0:v") == _stream(dirty, "0:v")
+    before, after = _stream(dirty, "0:a"), _stream(clean, "0:a")
+    assert len(before) == len(after)
     changed = [i for i in range(len(before)) if before[i] != after[i]]
-    in_sound = [i for i in changed if any(lo <= i < hi for lo, hi in sound)]
-    assert in_sound and all(after[i] == 0 for i in in_sound)
-    # Outside the sound only the header's metadata chunks (INFO: "Lavf...") change.
-    assert all(i < before.index(b"movi") for i in changed if i not in set(in_sound))
+    assert changed and all(after[i] == 0 for i in changed)
+
+
+def test_outside_the_sound_only_metadata_changes_in_avi(made: tuple[str, Path, Path]) -> None:
+    _, dirty, clean = made
+    if dirty.suffix != ".avi":
+        return
+    before, after = dirty.read_bytes(), clean.read_bytes()
+    sound = [(at, at + n) for cid, at, n in mf.avi_chunks(before) if cid == b"01wb"]
+    changed = [i for i in range(len(before)) if before[i] != after[i]]
+    outside = [i for i in changed if not any(lo <= i < hi for lo, hi in sound)]
+    # Only the header's metadata chunks (INFO: "Lavf...") change.
+    assert all(i < before.index(b"movi") for i in outside)
 
 
 def test_exiftool_and_ffprobe_read_the_clean_file(made: tuple[str, Path, Path]) -> None:
     _, _, clean = made
-    assert exiftool.file_type(clean) == "AVI"
+    assert exiftool.file_type(clean) == _TYPES[clean.suffix]
     assert exiftool.errors(clean) == []
     assert exiftool.identifying(clean, embedded=True) == []
 
@@ -168,7 +183,8 @@ def test_the_report_says_what_was_zeroed(made: tuple[str, Path, Path]) -> None:
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return MAKERS["stereo-44k-cbr"](tmp_path_factory.mktemp("seed"), "seed").read_bytes()
+    folder = tmp_path_factory.mktemp("seed")
+    return MAKERS["stereo-44k-cbr.avi"](folder, "seed.avi").read_bytes()
 
 
 def _clean(data: bytes) -> tuple[bytes, CleanReport]:
@@ -196,7 +212,7 @@ def test_format_code_0x50_with_layer_iii_frames_walked(real: bytes, tmp_path: Pa
 
 def test_layer_ii_sound_is_not_walked(tmp_path: Path) -> None:
     # No reservoir in Layer II: nothing to follow, and its chunks are copied.
-    dirty = _made(tmp_path, "mp2", "-c:a", "mp2", "-b:a", "128k")
+    dirty = _made(tmp_path, "mp2.avi", "-c:a", "mp2", "-b:a", "128k")
     data = dirty.read_bytes()
     assert _sound_tag(data) == 0x0050
     assert _spare(dirty) == []
@@ -252,7 +268,7 @@ def test_frames_split_across_chunks_cleaned_as_one_stream(real: bytes, cuts: lis
 
 
 def _sound_of_crafted(data: bytes) -> bytes:
-    return b"".join(data[at : at + n] for cid, at, n in _movi_chunks(data) if cid == b"00wb")
+    return b"".join(data[at : at + n] for cid, at, n in mf.avi_chunks(data) if cid == b"00wb")
 
 
 def test_text_hidden_in_spare_bytes_found(real: bytes) -> None:
