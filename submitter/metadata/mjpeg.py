@@ -32,7 +32,10 @@ Kept, because decoding needs them: JFIF and AVI1 APP0 (field layout), Adobe
 APP14 (colour transform) and Apple's Motion-JPEG A APP1 ('mjpg': where the
 picture's tables and second field are). Segments of kinds JPEG reserves but
 never defined (which decoders skip unread, so they could hold anything) are
-refused.
+refused. A JFIF APP0 keeps its fixed fields only: the thumbnail after them
+(a small uncompressed copy of the picture, before any crop) is zeroed, its
+size fields left as they are; a JFXX APP0 (a thumbnail in its own format) is
+zeroed whole.
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ MAX_FIELDS = 2  # JPEG pictures in one frame: progressive, or an interlaced fiel
 MAX_FRAME_BYTES = 64 * 1024 * 1024
 SOI, EOI, SOS, COM, APP0, APP14, APP15 = 0xD8, 0xD9, 0xDA, 0xFE, 0xE0, 0xEE, 0xEF
 AFTER = "data after the picture"
+THUMBNAIL = "JFIF thumbnail"
+_JFIF_FIXED = 14  # "JFIF\0", version, units, densities, thumbnail width and height
 # Window over a frame: most frames are one or a few reads, memory stays flat.
 # Kept under glibc's 128 KiB mmap threshold: verification reads through
 # SplicedReader, which allocates a buffer per read, and 256 KiB windows made
@@ -95,6 +100,8 @@ def segment_label(marker: int, ident: bytes) -> str:
         return "XMP"
     if marker == 0xE2 and ident.startswith(b"ICC_PROFILE\x00"):
         return "ICC colour profile"
+    if marker == APP0 and ident.startswith(b"JFXX\x00"):
+        return "JFXX thumbnail"
     return f"APP{marker - APP0} segment"
 
 
@@ -280,6 +287,11 @@ class MjpegScanner:
         if n == 0:
             return
         ident = reader.get(at, min(n, _IDENT))
+        if marker == APP0 and ident.startswith(b"JFIF\x00") and n > _JFIF_FIXED:
+            if reader.nonzero(at + _JFIF_FIXED, n - _JFIF_FIXED):
+                seen.add(THUMBNAIL)
+                self.patches[at + _JFIF_FIXED] = Zeros(n - _JFIF_FIXED)
+            return
         if _needed(marker, ident) or not reader.nonzero(at, n):
             return  # needed to decode, or already blank (a cleaned file inspected again)
         label = segment_label(marker, ident)

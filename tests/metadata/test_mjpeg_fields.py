@@ -325,6 +325,32 @@ def test_small_windows_find_the_same(made: dict[str, bytes], tmp_path: Path,
 SCAN = _seg(0xDA, b"\x01\x01\x00\x00\x3f\x00")
 
 
+THUMB_RGB = bytes([0xC8, 0x20, 0x30, 0x40, 0xB0, 0x60])  # 2x1 pixels, never all zero
+JFIF_THUMB = b"JFIF\x00\x01\x02\x00\x00\x01\x00\x01\x02\x01" + THUMB_RGB
+
+
+@pytest.mark.parametrize("container", CONTAINERS)
+def test_jfif_thumbnail_zeroed_and_its_fields_kept(made: dict[str, bytes], tmp_path: Path,
+                                                   container: str) -> None:
+    """A JFIF APP0 with a thumbnail (an uncropped copy of the picture) in every
+    frame, where ffmpeg's comment was: the thumbnail goes, the JFIF stays."""
+    def thumbed(_: int, frame: bytes) -> bytes:
+        picture, _freed = _without_comment(frame)
+        [(start, end)] = [(a, b) for m, a, b in _headers(picture) if m == 0xE0]
+        return picture[:start] + _seg(0xE0, JFIF_THUMB) + picture[end:]
+
+    dirty = _write(tmp_path, f"dirty.{container}", _splice(made[container], thumbed))
+    assert dirty.read_bytes().count(THUMB_RGB) == FRAMES
+    found = _findings(dirty)["MJPEG frame JFIF thumbnail"]
+    assert found.untrusted_value == "in 10 frames"
+    assert found.category is Category.HIDDEN_CONTENT
+    clean = mf.clean_to(dirty, tmp_path / f"clean.{container}")
+    data = clean.read_bytes()
+    assert THUMB_RGB not in data
+    assert data.count(JFIF_THUMB[:14] + bytes(len(THUMB_RGB))) == FRAMES
+    _judge(dirty, clean)
+
+
 def _picture(*segments: bytes, data: bytes = b"\x12\xff\x00\x34\xff\xd3\x56") -> bytes:
     """One JPEG picture: segments, a scan with stuffing and a restart marker, EOI."""
     return b"\xff\xd8" + b"".join(segments) + SCAN + data + b"\xff\xd9"
@@ -384,6 +410,18 @@ def test_padding_kept(tail: bytes) -> None:
 def test_anything_else_after_the_picture_zeroed(tail: bytes) -> None:
     picture = _picture()
     assert _walk(picture + tail) == ({len(picture): Zeros(len(tail))}, {mjpeg.AFTER: 1})
+
+
+def test_jfif_fields_kept_thumbnail_and_jfxx_zeroed() -> None:
+    plain = _seg(0xE0, b"JFIF\x00\x01\x02" + bytes(7))
+    assert _walk(_picture(plain)) == ({}, {})
+    # SOI, the APP0 marker and length (6 bytes), then 14 fixed: the thumbnail.
+    assert _walk(_picture(_seg(0xE0, JFIF_THUMB))) == (
+        {6 + 14: Zeros(len(THUMB_RGB))}, {mjpeg.THUMBNAIL: 1})
+    jfxx = _seg(0xE0, b"JFXX\x00\x13\x02\x01" + THUMB_RGB)
+    assert _walk(_picture(jfxx)) == ({6: Zeros(len(jfxx) - 4)}, {"JFXX thumbnail": 1})
+    blanked = _picture(_seg(0xE0, JFIF_THUMB[:14] + bytes(len(THUMB_RGB))))
+    assert _walk(blanked) == ({}, {})  # a cleaned frame, inspected again
 
 
 def test_field_limit() -> None:
