@@ -119,6 +119,7 @@ CORE_MESSAGES: tuple[str, ...] = tuple(str(text) for text in (
     QT_TRANSLATE_NOOP("CoreMessages", "This recipient card has expired. Ask the organisation for a current card; an expired card cannot be used for new submissions."),
     QT_TRANSLATE_NOOP("CoreMessages", "This recipient card is too large to be genuine."),
     QT_TRANSLATE_NOOP("CoreMessages", "This recipient card was made by a newer version of the app. Update the app."),
+    QT_TRANSLATE_NOOP("CoreMessages", "This recording still holds parts that were cut out when it was trimmed: players skip them, but anyone can get them back. Save or export the trimmed recording again as a new file (re-encoded), then add that file."),
     QT_TRANSLATE_NOOP("CoreMessages", "This type of file is not supported, so it cannot be cleaned and will not be sent."),
     QT_TRANSLATE_NOOP("CoreMessages", "This video names the program that made it, and players need that name to show the pictures correctly, so it cannot be removed and the video will not be sent. Converting the video to another format first would let it be sent."),
     QT_TRANSLATE_NOOP("CoreMessages", "This way of sending is not known."),

@@ -43,6 +43,11 @@ where LAME writes its name, zeroed, the samples read as one run of frames
 size, in every sample and in the av1C configuration; HDR metadata is kept
 (see ``av1.py``).
 
+Edit lists that hide more than a moment of a video or sound track's media
+(left by a lossless trim: the "cut" frames and sound are still in the file)
+are refused, since those samples cannot be removed in place (see
+``editlist.py``).
+
 Fragmented files (moof) are cleaned when they hold only video and sound;
 with other tracks they are refused, since their samples are scattered over
 fragments. Files whose media lives in other files (external data
@@ -60,7 +65,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import aac, av1, esds, mjpeg, mp3frames, mpeg4v, nal
+from submitter.metadata import aac, av1, editlist, esds, mjpeg, mp3frames, mpeg4v, nal
 from submitter.metadata.cleaner import register
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
@@ -72,6 +77,7 @@ from submitter.metadata.model import (
     Inspection,
     LimitRefused,
     Limits,
+    TrimmedRefused,
     UnsupportedContentRefused,
     printable,
 )
@@ -149,6 +155,10 @@ class _Track:
     aac: bool = False  # AAC sound coded as raw_data_blocks
     mp3: bool = False  # MPEG audio (Layer III when its frames say so)
     av1: bool = False  # AV1 video
+    edits: list[editlist.Edit] | None = None
+    media_scale: int = 0  # mdhd timescale
+    duration: int = 0  # sum of the sample durations (tables and fragments), media timescale
+    first_offset: int | None = None  # the first sample's composition offset
     runs: list[tuple[int, Sequence[int]]] = field(default_factory=list)  # fragments
 
 
@@ -169,6 +179,8 @@ class _Analysis:
     mp3: mp3frames.Mp3Streams = field(default_factory=mp3frames.Mp3Streams)
     av1: av1.Av1Scanner = field(default_factory=av1.Av1Scanner)
     trex: dict[int, int] = field(default_factory=dict)  # track id -> default sample size
+    trex_duration: dict[int, int] = field(default_factory=dict)  # -> default sample duration
+    movie_scale: int = 0  # mvhd timescale
 
     def find(self, where: str, value: str, category: Category) -> None:
         self.findings.append(Finding(where, value[:300], category))
@@ -320,6 +332,7 @@ class _Walker:
         if not moov_seen:
             raise CorruptRefused("no movie header (moov)")
         self._check_tracks()
+        self._check_edits()
         self._scan_video()
         return self.a
 
@@ -403,6 +416,7 @@ class _Walker:
                 self._traf(buf, base, box)
             elif t == b"trex" and box.end - box.body >= 20:
                 self.a.trex[_u32(buf, box.body + 4)] = _u32(buf, box.body + 16)
+                self.a.trex_duration[_u32(buf, box.body + 4)] = _u32(buf, box.body + 12)
             elif t == b"trak":
                 new = _Track()
                 self.a.tracks.append(new)
@@ -410,7 +424,11 @@ class _Walker:
             elif t in _CONTAINERS:
                 self._walk(buf, base, box, where, depth + 1, track)
             elif t in (b"mvhd", b"tkhd", b"mdhd"):
-                self._times(buf, base, box, where)
+                scale = self._times(buf, base, box, where)
+                if t == b"mvhd":
+                    self.a.movie_scale = scale
+                elif t == b"mdhd" and track is not None:
+                    track.media_scale = scale
                 if t == b"tkhd" and track is not None:
                     at = box.body + 4 + 2 * (8 if buf[box.body] == 1 else 4)
                     if box.end - at < 4:
@@ -428,6 +446,16 @@ class _Walker:
                 self._stsc(buf, box, track)
             elif track is not None and t == b"stsz":
                 self._stsz(buf, box, track)
+            elif track is not None and t == b"elst":
+                if track.edits is not None:
+                    raise CorruptRefused("track with two edit lists")
+                track.edits = editlist.parse(bytes(buf[box.body : box.end]))
+            elif track is not None and t == b"stts":
+                self._stts(buf, box, track)
+            elif track is not None and t == b"ctts":
+                if self._count(buf, box, 8, 8):
+                    track.first_offset = struct.unpack_from(
+                        ">i" if buf[box.body] == 1 else ">I", buf, box.body + 12)[0]
             elif t == b"cmov":
                 raise UnsupportedContentRefused("compressed movie header")
             elif t == b"stz2":
@@ -449,7 +477,8 @@ class _Walker:
     def _is_large(self, start: int) -> bool:
         return _u32(self._read(start, start + 4), 0) == 1
 
-    def _times(self, buf: bytes, base: int, box: Box, where: str) -> None:
+    def _times(self, buf: bytes, base: int, box: Box, where: str) -> int:
+        """Zero a header's creation and modification times; its timescale."""
         if box.end - box.body < 4:
             raise CorruptRefused("short header box")
         version = buf[box.body]
@@ -462,6 +491,11 @@ class _Walker:
             if value:
                 self.a.find(f"{where} {label}", _date_1904(value), Category.TIME)
             self.a.patch(base + at, bytes(width))
+        if where.endswith("tkhd"):
+            return 0  # no timescale: a track id follows its times
+        if box.end - off < 2 * width + 4:
+            raise CorruptRefused("short header box")
+        return _u32(buf, off + 2 * width)
 
     def _hdlr(self, buf: bytes, base: int, box: Box, where: str, track: _Track | None,
               path: str) -> None:
@@ -664,11 +698,13 @@ class _Walker:
             data_base = self._moof_start
         else:
             raise UnsupportedContentRefused("track fragments without their data offsets")
-        p += 4 * bool(flags & 2) + 4 * bool(flags & 8)
+        p += 4 * bool(flags & 2)
         tracks = [t for t in self.a.tracks if t.track_id == track_id]
         if len(tracks) != 1:
             raise CorruptRefused("fragment of an unknown track")
         track = tracks[0]
+        default_duration = _u32(buf, p) if flags & 8 else self.a.trex_duration.get(track_id, 0)
+        p += 4 * bool(flags & 8)
         default_size = _u32(buf, p) if flags & 0x10 else self.a.trex.get(track_id, 0)
         pos = data_base
         for run in (c for c in children if c.type == b"trun"):
@@ -690,6 +726,16 @@ class _Walker:
                 sizes: Sequence[int] = [_u32(buf, at + i * stride) for i in range(count)]
             else:
                 sizes = [default_size] * count
+            if rflags & 0x100:
+                at = q + 4 * fields.index(0x100)
+                track.duration += sum(_u32(buf, at + i * stride) for i in range(count))
+            else:
+                track.duration += default_duration * count
+            if track.first_offset is None and count:
+                track.first_offset = 0
+                if rflags & 0x800:
+                    track.first_offset = struct.unpack_from(
+                        ">i", buf, q + 4 * fields.index(0x800))[0]
             if (track.nal is not None or track.mpeg4 or track.mpeg12 or track.mjpeg or track.aac
                     or track.mp3 or track.av1):
                 track.runs.append((pos, sizes))
@@ -808,6 +854,28 @@ class _Walker:
             (_u32(buf, box.body + 8 + 12 * i), _u32(buf, box.body + 12 + 12 * i))
             for i in range(n)
         ]
+
+    def _stts(self, buf: bytes, box: Box, track: _Track) -> None:
+        """Decoding times: the track's length, for its edit list."""
+        n = self._count(buf, box, 8, 8)
+        arr = array("I")
+        arr.frombytes(buf[box.body + 8 : box.body + 8 + 8 * n])
+        if struct.pack("=H", 1) == b"\x01\x00":
+            arr.byteswap()
+        track.duration += sum(arr[i] * arr[i + 1] for i in range(0, 2 * n, 2))
+
+    def _check_edits(self) -> None:
+        """Refuse a video or sound track whose edit list hides more than a moment."""
+        for t in self.a.tracks:
+            if t.edits is None or t.handler not in _AV_HANDLERS:
+                continue
+            start = t.first_offset or 0
+            gone = editlist.hidden(t.edits, self.a.movie_scale, t.media_scale, start,
+                                   t.duration)
+            if gone / t.media_scale > editlist.HIDDEN_ALLOWANCE:
+                kind = "video" if t.handler == b"vide" else "sound"
+                raise TrimmedRefused(f"{gone / t.media_scale:.1f} s of {kind} cut out by a "
+                                     "trim are still in the file")
 
     def _stsz(self, buf: bytes, box: Box, track: _Track) -> None:
         if box.end - box.body < 12:

@@ -163,6 +163,16 @@ class EncoderNoteRefused(UnsupportedContentRefused):
     )
 
 
+class TrimmedRefused(CleanRefused):
+    """A lossless trim's edit list hides frames or sound still in the file."""
+
+    message = (
+        "This recording still holds parts that were cut out when it was trimmed: "
+        "players skip them, but anyone can get them back. Save or export the trimmed "
+        "recording again as a new file (re-encoded), then add that file."
+    )
+
+
 class VerificationRefused(CleanRefused):
     message = (
         "After cleaning, this file still showed identifying details, "

@@ -428,6 +428,10 @@
         <translation>Эта карточка получателя сделана более новой версией программы. Обновите программу.</translation>
     </message>
     <message>
+        <source>This recording still holds parts that were cut out when it was trimmed: players skip them, but anyone can get them back. Save or export the trimmed recording again as a new file (re-encoded), then add that file.</source>
+        <translation>В этой записи остались части, вырезанные при обрезке: проигрыватели их пропускают, но любой может их вернуть. Сохраните или экспортируйте обрезанную запись заново как новый файл (с перекодированием), а затем добавьте этот файл.</translation>
+    </message>
+    <message>
         <source>This type of file is not supported, so it cannot be cleaned and will not be sent.</source>
         <translation>Этот тип файлов не поддерживается, поэтому файл нельзя очистить, и он не будет отправлен.</translation>
     </message>
