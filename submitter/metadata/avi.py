@@ -23,8 +23,11 @@ name in user data in the frames' headers, H.264 / HEVC (H264, X264, AVC1...)
 in SEI user data: those frames are read whole and the notes blanked in place
 (see ``mpeg4v.py`` and ``nal.py``), as is any decoder configuration after
 the 'strf' bitmap header. Notes that decoders rely on (Xvid's, DivX's) are
-refused. Other video codecs are not walked: their 'movi' lists are copied
-unchanged, so a multi-gigabyte file costs only a few reads before streaming.
+refused. Frames of other video codecs are not read: only their chunk
+headers are, so a multi-gigabyte file costs one small read a frame before
+streaming. Among the frames, padding chunks holding anything, vendor chunks
+and chunks of streams no header lists (players skip all of them) become
+zeroed 'JUNK', as in the header.
 
 AAC sound (WAVEFORMATEX format 0x00FF, 0x1600, 0x706D, 0x4143 or 0xA106, the
 codes FFmpeg reads as AAC, also as a WAVEFORMATEXTENSIBLE subformat) carries
@@ -203,8 +206,7 @@ class _Walk:
                     raise CorruptRefused("short list")
                 ltype = self.read(body, 4)
                 if ltype == b"movi":
-                    if self.codecs:  # else the frames are copied unchanged, never walked
-                        self.movi(body + 4, body + length, depth + 1)
+                    self.movi(body + 4, body + length, depth + 1)
                 elif ltype in _KEEP_LISTS:
                     if ltype == b"strl":
                         self.streams += 1
@@ -320,10 +322,12 @@ class _Walk:
         # Sound chunks are small and between large video ones: the first bytes
         # read with the header hold what the AAC walk reads (its notes' headers
         # and FFmpeg's whole note), saving a read of each.
-        for _pos, cid, body, length, peeked in self.entries(start, end, depth,
+        for pos, cid, body, length, peeked in self.entries(start, end, depth,
                                                             self.count_frame, "frame", 32):
             if cid == b"LIST" and length >= 4 and self.read(body, 4) == b"rec ":
                 self.movi(body + 4, body + length, depth + 1)
+            elif not self.stream_chunk(cid):
+                self.movi_other(pos, cid, body, length)
             elif cid[:2].isdigit() and self.codecs.get(int(cid[:2])) == AAC:
                 # Any chunk numbered for the stream: FFmpeg reads each as a packet,
                 # whatever its two letters ('wb' when it wrote them).
@@ -344,6 +348,30 @@ class _Walk:
                     self.nals.sample(self.fh, codec, self.nal_width[stream], body, length)
                 elif codec is not None:
                     self.nals.frame(self.fh, codec, body, length)
+
+    def stream_chunk(self, cid: bytes) -> bool:
+        """Whether a chunk inside movi is a stream's data ('00dc', '01wb') or an
+        OpenDML field index ('ix00') of a stream the header lists."""
+        number = cid[2:] if cid[:2] == b"ix" else cid[:2]
+        return number.isdigit() and int(number) < self.streams
+
+    def movi_other(self, pos: int, cid: bytes, body: int, length: int) -> None:
+        """Anything else among the frames: padding (often holding leftovers),
+        a vendor's chunk, or data of a stream no header lists, which players
+        skip. Blanked like the header's metadata chunks."""
+        if cid in _PADDING:
+            if self.nonzero(body, length):
+                self.findings.append(Finding(f"AVI {printable(cid)} among the frames",
+                                             f"{length} bytes of leftover data",
+                                             Category.HIDDEN_CONTENT))
+                self.junk(pos, length)
+            return
+        if cid == b"LIST":
+            self.findings.append(Finding("AVI list among the frames", f"{length} bytes",
+                                         Category.HIDDEN_CONTENT))
+        else:
+            self.describe_chunk(cid, body, length)
+        self.junk(pos, length)
 
     def junk(self, pos: int, length: int) -> None:
         self.patches[pos] = b"JUNK"

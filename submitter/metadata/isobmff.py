@@ -43,6 +43,8 @@ where LAME writes its name, zeroed, the samples read as one run of frames
 size, in every sample and in the av1C configuration; HDR metadata is kept
 (see ``av1.py``).
 
+Bytes inside 'mdat' that no sample of any track uses (left when an editor
+trims or cuts in place and rewrites only the sample tables) are zeroed.
 Edit lists that hide more than a moment of a video or sound track's media
 (left by a lossless trim: the "cut" frames and sound are still in the file)
 are refused, since those samples cannot be removed in place (see
@@ -181,6 +183,7 @@ class _Analysis:
     trex: dict[int, int] = field(default_factory=dict)  # track id -> default sample size
     trex_duration: dict[int, int] = field(default_factory=dict)  # -> default sample duration
     movie_scale: int = 0  # mvhd timescale
+    run_spans: list[tuple[int, int]] = field(default_factory=list)  # every track run's bytes
 
     def find(self, where: str, value: str, category: Category) -> None:
         self.findings.append(Finding(where, value[:300], category))
@@ -333,6 +336,7 @@ class _Walker:
             raise CorruptRefused("no movie header (moov)")
         self._check_tracks()
         self._check_edits()
+        self._unused_media()
         self._scan_video()
         return self.a
 
@@ -739,6 +743,7 @@ class _Walker:
             if (track.nal is not None or track.mpeg4 or track.mpeg12 or track.mjpeg or track.aac
                     or track.mp3 or track.av1):
                 track.runs.append((pos, sizes))
+            self.a.run_spans.append((pos, pos + sum(sizes)))
             pos += sum(sizes)
 
     def _samples(self, track: _Track) -> Iterator[tuple[int, int]]:
@@ -863,6 +868,40 @@ class _Walker:
         if struct.pack("=H", 1) == b"\x01\x00":
             arr.byteswap()
         track.duration += sum(arr[i] * arr[i + 1] for i in range(0, 2 * n, 2))
+
+    def _unused_media(self) -> None:
+        """Zero the bytes inside 'mdat' that no sample uses. Editors that trim
+        or cut in place rewrite the sample tables and leave the cut-out frames
+        and sound there, where no player looks but anyone can carve them out."""
+        used = sorted([r for t in self.a.tracks for r in self._chunk_ranges(t)]
+                      + self.a.run_spans)
+        merged: list[tuple[int, int]] = []
+        for lo, hi in used:
+            if merged and lo <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+            elif hi > lo:
+                merged.append((lo, hi))
+        starts = [lo for lo, _ in merged]
+        gaps: list[tuple[int, int]] = []
+        for lo, hi in self.a.mdat:
+            pos = lo
+            for a, b in merged[max(bisect.bisect_right(starts, lo) - 1, 0):]:
+                if a >= hi:
+                    break
+                if a > pos:
+                    gaps.append((pos, a))
+                pos = max(pos, b)
+            if pos < hi:
+                gaps.append((pos, hi))
+        found = [(lo, hi) for lo, hi in gaps if self._nonzero_file(lo, hi)]
+        if not found:
+            return
+        self.a.find("media data that no track uses",
+                    f"{sum(hi - lo for lo, hi in found)} bytes in {len(found)} places (often "
+                    "left by editing: they may hold cut-out pictures or sound)",
+                    Category.HIDDEN_CONTENT)
+        for lo, hi in found:
+            self.a.patch(lo, Zeros(hi - lo))
 
     def _check_edits(self) -> None:
         """Refuse a video or sound track whose edit list hides more than a moment."""

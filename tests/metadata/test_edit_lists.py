@@ -7,6 +7,9 @@ trims (MP4, MOV, fragmented with its movie header last) are refused with
 the trim's own message; real untrimmed files with B-frame and priming edits
 (x264, x265, MPEG-4, AAC, HE-AAC, MP3, Opus) and a trim at a key frame are
 cleaned. Crafted edit lists cover the end and the middle cut out.
+
+An editor that cuts in place rewrites the sample tables and leaves the cut
+bytes in 'mdat': bytes no sample uses are zeroed, in every box layout.
 """
 
 from __future__ import annotations
@@ -163,3 +166,63 @@ def test_parse_both_versions_and_refuse_damage() -> None:
         editlist.parse(b"\x00")
     with pytest.raises(LimitRefused):
         editlist.parse(bytes(4) + struct.pack(">I", editlist.MAX_EDITS + 1))
+
+
+# --- media data no sample uses: an editor's leftovers, zeroed ---
+
+CUT_OUT = b"frames cut out in place: the source's face " * 40
+
+
+def _boxes(data: bytes) -> list[tuple[bytes, int, int]]:
+    """(type, start, end) of every top-level box."""
+    out, pos = [], 0
+    while pos < len(data):
+        size, kind = struct.unpack_from(">I4s", data, pos)
+        out.append((kind, pos, pos + size))
+        pos += size
+    return out
+
+
+def _grow_last_mdat(data: bytes, extra: bytes) -> bytes:
+    """``extra`` added at the end of the last 'mdat' (what follows it moves on,
+    which no sample offset points into)."""
+    [*_, (_, start, end)] = [b for b in _boxes(data) if b[0] == b"mdat"]
+    grown = struct.pack(">I", end - start + len(extra)) + data[start + 4 : end] + extra
+    return data[:start] + grown + data[end:]
+
+
+LAYOUTS = {
+    "moov-last.mp4": (),
+    "faststart.mp4": ("-movflags", "+faststart"),
+    "fragmented.mp4": ("-movflags", "frag_keyframe+empty_moov"),
+    "moov-last.mov": (),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_bytes_no_track_uses_are_zeroed(tmp_path: Path, name: str) -> None:
+    made = tmp_path / f"made-{name}"
+    mf.ffmpeg(*_SOURCE, "-c:v", "libx264", "-g", "10", "-c:a", "aac", *LAYOUTS[name], str(made))
+    dirty = tmp_path / name
+    dirty.write_bytes(_grow_last_mdat(made.read_bytes(), CUT_OUT))
+    assert mf.packet_layout(dirty) == mf.packet_layout(made)  # no player sees them
+    [found] = [f for f in engine.inspect(Source.from_path(dirty), dirty.name).findings
+               if f.field == "media data that no track uses"]
+    assert found.untrusted_value.startswith(f"{len(CUT_OUT)} bytes in 1 places")
+    clean = mf.clean_to(dirty, tmp_path / f"clean-{name}")
+    data = clean.read_bytes()
+    assert CUT_OUT[:40] not in data and clean.stat().st_size == dirty.stat().st_size
+    at = dirty.read_bytes().index(CUT_OUT)
+    assert data[at : at + len(CUT_OUT)] == bytes(len(CUT_OUT))
+    assert mf.decoded_frame_hashes(clean) == mf.decoded_frame_hashes(made)  # x264 note blanked
+    assert mf.decoded_audio_hash(clean) == mf.decoded_audio_hash(made)
+    assert engine.inspect(Source.from_path(clean), clean.name).findings == ()
+
+
+def test_zero_gaps_are_not_reported(tmp_path: Path) -> None:
+    made = tmp_path / "made.mp4"
+    mf.ffmpeg(*_SOURCE, "-c:v", "libx264", "-c:a", "aac", str(made))
+    dirty = tmp_path / "zeros.mp4"
+    dirty.write_bytes(_grow_last_mdat(made.read_bytes(), bytes(4096)))
+    assert not [f for f in engine.inspect(Source.from_path(dirty), dirty.name).findings
+                if f.field == "media data that no track uses"]
