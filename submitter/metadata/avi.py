@@ -238,11 +238,7 @@ class _Walk:
                 elif cid == b"strf" and self.streams - 1 in self.sound:
                     self.wave_header(body, length)
             elif cid in _PADDING:
-                if self.nonzero(body, length):
-                    self.findings.append(Finding(f"AVI {printable(cid)}",
-                                                 f"{length} bytes of leftover data",
-                                                 Category.HIDDEN_CONTENT))
-                    self.junk(pos, length)
+                self.padding(pos, cid, body, length)
             else:
                 self.describe_chunk(cid, body, length)
                 self.junk(pos, length)
@@ -360,11 +356,7 @@ class _Walk:
         a vendor's chunk, or data of a stream no header lists, which players
         skip. Blanked like the header's metadata chunks."""
         if cid in _PADDING:
-            if self.nonzero(body, length):
-                self.findings.append(Finding(f"AVI {printable(cid)} among the frames",
-                                             f"{length} bytes of leftover data",
-                                             Category.HIDDEN_CONTENT))
-                self.junk(pos, length)
+            self.padding(pos, cid, body, length, " among the frames")
             return
         if cid == b"LIST":
             self.findings.append(Finding("AVI list among the frames", f"{length} bytes",
@@ -372,6 +364,14 @@ class _Walk:
         else:
             self.describe_chunk(cid, body, length)
         self.junk(pos, length)
+
+    def padding(self, pos: int, cid: bytes, body: int, length: int, where: str = "") -> None:
+        """A padding chunk: kept when it is zeros, else found and zeroed."""
+        if self.nonzero(body, length):
+            self.findings.append(Finding(f"AVI {printable(cid)}{where}",
+                                         f"{length} bytes of leftover data",
+                                         Category.HIDDEN_CONTENT))
+            self.junk(pos, length)
 
     def junk(self, pos: int, length: int) -> None:
         self.patches[pos] = b"JUNK"
