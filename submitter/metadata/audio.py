@@ -290,7 +290,7 @@ def _analyse_flac(fh: BinaryIO, size: int) -> tuple[list[Finding], list[Piece]]:
             kept.append((btype, pos + 4, length))
         elif btype == 4:
             body = _read_at(fh, pos + 4, min(length, MAX_TAG_BYTES))
-            findings += _vorbis_comment_findings(body, "FLAC")
+            findings += vorbis_comment_findings(body, "FLAC")
         elif btype == 1:
             if _read_at(fh, pos + 4, length).count(0) != length:
                 findings.append(Finding("FLAC padding", f"{length} bytes of leftover data",
@@ -322,7 +322,7 @@ def _analyse_flac(fh: BinaryIO, size: int) -> tuple[list[Finding], list[Piece]]:
     return findings, pieces
 
 
-def _vorbis_comment_findings(body: bytes, where: str) -> list[Finding]:
+def vorbis_comment_findings(body: bytes, where: str) -> list[Finding]:
     out: list[Finding] = []
     try:
         (n,) = struct.unpack_from("<I", body, 0)

@@ -36,7 +36,9 @@ writes its name, zeroed, the blocks read as one run of frames (see
 ``mp3frames.py``); AV1 video (V_AV1) has its metadata units (timecodes,
 captions, vendor data) turned into padding units of the same size, in every
 block and in the CodecPrivate (see ``av1.py``); compressed blocks of any of
-these are refused. Files
+these are refused. The CodecPrivate of Vorbis, Theora and FLAC tracks holds
+the source file's tags (comment headers, FLAC metadata blocks): they are
+blanked in place (see ``xiph_headers.py``). Files
 without any of these tracks never have their clusters walked. Live recordings
 with unknown-size clusters are walked element by element to find where each
 cluster ends.
@@ -47,7 +49,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import aac, av1, mjpeg, mp3frames, mpeg4v, nal
+from submitter.metadata import aac, av1, mjpeg, mp3frames, mpeg4v, nal, xiph_headers
 from submitter.metadata.cleaner import register
 from submitter.metadata.isobmff import AAC_NOTE, VIDEO_WARNINGS, categorize
 from submitter.metadata.kinds import FileKind
@@ -411,9 +413,22 @@ class _Walk:
             raise CorruptRefused("track without a number")
         self.blank_tracks[number] = _TRACK_KINDS.get(kind or 0, "data")
 
+    def xiph_header(self, codec_id: bytes, private: Element | None) -> None:
+        """Vorbis, Theora, FLAC: the tags inside the CodecPrivate, blanked in place."""
+        if private is None or codec_id not in (xiph_headers.VORBIS, xiph_headers.THEORA,
+                                               xiph_headers.FLAC):
+            return
+        if private.size > MAX_META_ELEMENT:
+            raise LimitRefused("codec header too large")
+        found, patches = xiph_headers.clean(codec_id, self.read(private.data, private.size))
+        self.findings += found
+        for at, data in patches.items():
+            self.patches[private.data + at] = data
+
     def video_track(self, entry: Element) -> None:
         """H.264 / HEVC: note the NAL length size; its blocks are walked later."""
         number, codec_id, private, encoded = self.codec_fields(entry)
+        self.xiph_header(codec_id, private)
         codec = _NAL_CODECS.get(codec_id)
         if codec_id == _MJPEG:
             self.walked_track(self.mjpeg_tracks, number, encoded, "video")
@@ -477,6 +492,7 @@ class _Walk:
     def audio_track(self, entry: Element) -> None:
         """AAC: the first element of every frame is read later (see ``aac.py``)."""
         number, codec_id, private, encoded = self.codec_fields(entry)
+        self.xiph_header(codec_id, private)
         if codec_id in _MPEG_AUDIO:
             # FFmpeg's decoder reads the layer from each frame: all three are
             # walked when their frames are Layer III.
