@@ -41,7 +41,8 @@ where LAME writes its name, zeroed, the samples read as one run of frames
 (see ``mp3frames.py``). AV1 video ('av01') has its metadata units
 (timecodes, captions, vendor data) turned into padding units of the same
 size, in every sample and in the av1C configuration; HDR metadata is kept
-(see ``av1.py``).
+(see ``av1.py``). ProRes video has the creator code in every frame (the
+camera or recorder's brand) zeroed (see ``prores.py``).
 
 Bytes inside 'mdat' that no sample of any track uses (left when an editor
 trims or cuts in place and rewrites only the sample tables) are zeroed.
@@ -67,7 +68,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import aac, av1, editlist, esds, mjpeg, mp3frames, mpeg4v, nal
+from submitter.metadata import aac, av1, editlist, esds, mjpeg, mp3frames, mpeg4v, nal, prores
 from submitter.metadata.cleaner import register
 from submitter.metadata.kinds import FileKind
 from submitter.metadata.model import (
@@ -157,6 +158,7 @@ class _Track:
     aac: bool = False  # AAC sound coded as raw_data_blocks
     mp3: bool = False  # MPEG audio (Layer III when its frames say so)
     av1: bool = False  # AV1 video
+    prores: bool = False  # Apple ProRes video
     edits: list[editlist.Edit] | None = None
     media_scale: int = 0  # mdhd timescale
     duration: int = 0  # sum of the sample durations (tables and fragments), media timescale
@@ -180,6 +182,7 @@ class _Analysis:
     aac: aac.AacScanner = field(default_factory=aac.AacScanner)
     mp3: mp3frames.Mp3Streams = field(default_factory=mp3frames.Mp3Streams)
     av1: av1.Av1Scanner = field(default_factory=av1.Av1Scanner)
+    prores: prores.ProresScanner = field(default_factory=prores.ProresScanner)
     trex: dict[int, int] = field(default_factory=dict)  # track id -> default sample size
     trex_duration: dict[int, int] = field(default_factory=dict)  # -> default sample duration
     movie_scale: int = 0  # mvhd timescale
@@ -546,6 +549,7 @@ class _Walker:
                 self._nal_config(buf, base, entry, e + 86, track)
                 self._mpeg4_config(buf, base, entry, e + 86, track)
                 self._av1_config(buf, base, entry, e + 86, track)
+                self._prores_config(entry, track)
             elif handler == b"soun" and entry.end - e >= 36:
                 self._zero_field(buf, base, e + 20, 4, f"{where}/{_fourcc(entry.type)} vendor",
                                  Category.SOFTWARE)
@@ -640,6 +644,15 @@ class _Walker:
             raise CorruptRefused("video track without its decoder configuration")
         cfg = configs[0]
         self.a.av1.config(bytes(buf[cfg.body + 4 : cfg.end]), base + cfg.body + 4)
+
+    def _prores_config(self, entry: Box, track: _Track | None) -> None:
+        """ProRes entries: the creator code in every frame is blanked later."""
+        if track is None:
+            return
+        found = entry.type in prores.FORMATS
+        if len(track.formats) > 1 and found != track.prores:
+            raise UnsupportedContentRefused("video track with several kinds of stream")
+        track.prores = found
 
     def _mpeg4_config(self, buf: bytes, base: int, entry: Box, first: int,
                       track: _Track | None) -> None:
@@ -741,7 +754,7 @@ class _Walker:
                     track.first_offset = struct.unpack_from(
                         ">i", buf, q + 4 * fields.index(0x800))[0]
             if (track.nal is not None or track.mpeg4 or track.mpeg12 or track.mjpeg or track.aac
-                    or track.mp3 or track.av1):
+                    or track.mp3 or track.av1 or track.prores):
                 track.runs.append((pos, sizes))
             self.a.run_spans.append((pos, pos + sum(sizes)))
             pos += sum(sizes)
@@ -767,7 +780,7 @@ class _Walker:
         mpeg12 = self.a.mpeg12
         for number, t in enumerate(self.a.tracks):
             video = t.handler == b"vide" and (t.nal is not None or t.mpeg4 or t.mjpeg
-                                              or t.mpeg12 or t.av1)
+                                              or t.mpeg12 or t.av1 or t.prores)
             mp3 = t.handler == b"soun" and t.mp3
             if not video and not mp3 and not (t.handler == b"soun" and t.aac):
                 continue
@@ -788,20 +801,22 @@ class _Walker:
                     mpeg12.frame(self.fh, off, size)
                 elif t.av1:
                     self.a.av1.sample(self.fh, off, size)
+                elif t.prores:
+                    self.a.prores.frame(self.fh, off, size)
                 else:
                     mp4v.frame(self.fh, off, size)
             if t.mpeg4:
                 mp4v.check_tags(t.mpeg4)
         self.a.mp3.walk(self.fh)
         streams = (scanner.patches | mp4v.patches | mpeg12.patches | jpeg.patches | sound.patches
-                   | self.a.mp3.patches | self.a.av1.patches)
+                   | self.a.mp3.patches | self.a.av1.patches | self.a.prores.patches)
         for off, data in streams.items():
             if off in self.a.patches:
                 raise CorruptRefused("video stream note inside a metadata box")
             self.a.patch(off, data)
         self.a.findings.extend(scanner.findings() + mp4v.findings() + mpeg12.findings()
                                + jpeg.findings() + sound.findings() + self.a.mp3.findings()
-                               + self.a.av1.findings())
+                               + self.a.av1.findings() + self.a.prores.findings())
 
     def _zero_field(self, buf: bytes, base: int, at: int, n: int, where: str,
                     category: Category) -> None:

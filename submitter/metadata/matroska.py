@@ -38,7 +38,8 @@ captions, vendor data) turned into padding units of the same size, in every
 block and in the CodecPrivate (see ``av1.py``); compressed blocks of any of
 these are refused. The CodecPrivate of Vorbis, Theora and FLAC tracks holds
 the source file's tags (comment headers, FLAC metadata blocks): they are
-blanked in place (see ``xiph_headers.py``). Files
+blanked in place (see ``xiph_headers.py``); ProRes video (V_PRORES) has the
+creator code in every frame zeroed (see ``prores.py``). Files
 without any of these tracks never have their clusters walked. Live recordings
 with unknown-size clusters are walked element by element to find where each
 cluster ends.
@@ -49,7 +50,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import BinaryIO, ClassVar
 
-from submitter.metadata import aac, av1, mjpeg, mp3frames, mpeg4v, nal, xiph_headers
+from submitter.metadata import aac, av1, mjpeg, mp3frames, mpeg4v, nal, prores, xiph_headers
 from submitter.metadata.cleaner import register
 from submitter.metadata.isobmff import AAC_NOTE, VIDEO_WARNINGS, categorize
 from submitter.metadata.kinds import FileKind
@@ -192,6 +193,8 @@ class _Walk:
     mp3: mp3frames.Mp3Streams = field(default_factory=mp3frames.Mp3Streams)
     av1_tracks: set[int] = field(default_factory=set)
     av1: av1.Av1Scanner = field(default_factory=av1.Av1Scanner)
+    prores_tracks: set[int] = field(default_factory=set)
+    prores: prores.ProresScanner = field(default_factory=prores.ProresScanner)
 
     def read(self, off: int, n: int) -> bytes:
         return read_exact(self.fh, off, n, "elements")
@@ -246,14 +249,15 @@ class _Walk:
         self.mp3.walk(self.fh)
         streams = (self.scanner.patches | self.mp4v.patches | self.mpeg12.patches
                    | self.mjpeg.patches | self.aac.patches | self.mp3.patches
-                   | self.av1.patches)
+                   | self.av1.patches | self.prores.patches)
         for off, data in streams.items():
             if off in self.patches:
                 raise CorruptRefused("video stream note inside a metadata element")
             self.patches[off] = data
         self.findings.extend(self.scanner.findings() + self.mp4v.findings()
                              + self.mpeg12.findings() + self.mjpeg.findings() + self.aac.findings()
-                             + self.mp3.findings() + self.av1.findings())
+                             + self.mp3.findings() + self.av1.findings()
+                             + self.prores.findings())
         if self.blanked_bytes:
             kinds = ", ".join(sorted(set(self.blank_tracks.values())))
             self.findings.append(Finding(f"Matroska {kinds} track",
@@ -285,7 +289,7 @@ class _Walk:
                     raise UnsupportedContentRefused("frames before the track list")
                 if (self.blank_tracks or self.nal_tracks or self.mp4v_tracks
                         or self.mpeg12_tracks or self.mjpeg_tracks or self.aac_tracks
-                        or self.mp3.offsets or self.av1_tracks):
+                        or self.mp3.offsets or self.av1_tracks or self.prores_tracks):
                     self.cluster(el)
             elif el.id in (CUES, CRC32):
                 pass
@@ -433,6 +437,9 @@ class _Walk:
         if codec_id == _MJPEG:
             self.walked_track(self.mjpeg_tracks, number, encoded, "video")
             return
+        if codec_id == prores.MATROSKA_CODEC:
+            self.walked_track(self.prores_tracks, number, encoded, "video")
+            return
         if codec_id == _AV1:
             self.walked_track(self.av1_tracks, number, encoded, "video")
             if private is not None:  # av1C: four bytes, then configuration units
@@ -559,7 +566,8 @@ class _Walk:
         head = self.read(el.data, min(el.size, 12))
         track, width = _vint(head, 0, keep_marker=False)
         if (track in self.nal_tracks or track in self.mp4v_tracks or track in self.mpeg12_tracks
-                or track in self.mjpeg_tracks or track in self.av1_tracks):
+                or track in self.mjpeg_tracks or track in self.av1_tracks
+                or track in self.prores_tracks):
             if len(head) < width + 3:
                 raise CorruptRefused("short block")
             if head[width + 2] & 0x06:
@@ -574,6 +582,8 @@ class _Walk:
                 self.mpeg12.frame(self.fh, at, n)
             elif track in self.av1_tracks:
                 self.av1.sample(self.fh, at, n)
+            elif track in self.prores_tracks:
+                self.prores.frame(self.fh, at, n, atom=False)
             else:
                 self.mjpeg.frame(self.fh, at, n)
             return False
