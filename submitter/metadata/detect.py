@@ -132,6 +132,10 @@ def _fixed_signature(src: Source, head: bytes, ext: str) -> FileKind | None:
     if head.startswith(b"fLaC"):
         return FileKind.FLAC
     if head.startswith(b"OggS"):
+        # Every stream's first page comes first: video (Theora) beside the
+        # sound would be passed over by a cleaner of Ogg sound.
+        if b"\x80theora" in head:
+            raise UnknownTypeRefused("ogg video (Theora)")
         if b"OpusHead" in head or b"\x01vorbis" in head:
             return FileKind.OGG
         raise UnknownTypeRefused("ogg stream of an unsupported codec")

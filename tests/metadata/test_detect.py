@@ -146,3 +146,15 @@ def test_pdf_header_anywhere_in_the_first_kib_without_a_stronger_signature(junk:
     late = b"x" * 1024 + b"%PDF-1.4\n"
     with pytest.raises(UnknownTypeRefused):
         sniff(Source.from_bytes(late), "a.pdf")
+
+
+def test_ogg_video_is_not_taken_for_ogg_sound(tmp_path: Path) -> None:
+    # Theora beside Vorbis: refused as a kind not supported, not as a misnamed file.
+    from tests.metadata import media_fixtures as mf
+
+    video = tmp_path / "clip.ogv"
+    mf.ffmpeg("-f", "lavfi", "-i", "testsrc2=d=1:s=64x48:r=10", "-f", "lavfi", "-i", "sine=d=1",
+              "-c:v", "libtheora", "-c:a", "libvorbis", str(video))
+    for name in ("clip.ogv", "clip.ogg"):
+        with pytest.raises(UnknownTypeRefused):
+            detect(Source.from_path(video), name)
