@@ -45,7 +45,9 @@ size, in every sample and in the av1C configuration; HDR metadata is kept
 camera or recorder's brand) zeroed (see ``prores.py``).
 
 Bytes inside 'mdat' that no sample of any track uses (left when an editor
-trims or cuts in place and rewrites only the sample tables) are zeroed.
+trims or cuts in place and rewrites only the sample tables) are zeroed, as
+is data appended after the last box (phone trailers); a media box cut short
+is refused.
 Edit lists that hide more than a moment of a video or sound track's media
 (left by a lossless trim: the "cut" frames and sound are still in the file)
 are refused, since those samples cannot be removed in place (see
@@ -120,6 +122,7 @@ _METADATA_BOXES = frozenset({
 _FREE_TYPES = frozenset({b"free", b"skip", b"wide", b"junk", b"JUNK"})
 _TOP_KEEP = frozenset({b"ftyp", b"styp", b"moov", b"mdat", b"moof", b"mfra", b"sidx", b"ssix"})
 _AV_HANDLERS = frozenset({b"vide", b"soun"})
+_MEDIA_BOXES = frozenset({b"mdat", b"moov", b"moof"})
 _NAL_FORMATS = {b"avc1": (nal.H264, b"avcC"), b"avc3": (nal.H264, b"avcC"),
                 b"hvc1": (nal.HEVC, b"hvcC"), b"hev1": (nal.HEVC, b"hvcC")}
 # Motion-JPEG sample entries ('mp4v' with a JPEG esds is one too); format B
@@ -309,6 +312,8 @@ class _Walker:
             count += 1
             if count > MAX_TOP_LEVEL:
                 raise LimitRefused("too many top-level boxes")
+            if self._trailer(pos):
+                break
             box = self._top_box(pos)
             t = box.type
             if t == b"moov":
@@ -342,6 +347,21 @@ class _Walker:
         self._unused_media()
         self._scan_video()
         return self.a
+
+    def _trailer(self, pos: int) -> bool:
+        """Whether the bytes from ``pos`` to the end are not a box but data
+        appended after the last one (a phone's trailer, a recorder's padding):
+        kept when zeros, else found and zeroed. A box cut short is no trailer."""
+        head = self._read(pos, min(pos + 16, self.size))
+        if len(head) >= 8 and all(0x20 <= c < 0x7F or c == 0xA9 for c in head[4:8]):
+            size = _u64(head, 8) if _u32(head, 0) == 1 and len(head) == 16 else _u32(head, 0)
+            if size == 0 or 8 <= size <= self.size - pos or head[4:8] in _MEDIA_BOXES:
+                return False  # a box; the media's boxes cut short are refused as such
+        if self._nonzero_file(pos, self.size):
+            self.a.find("data after the last box", f"{self.size - pos} bytes",
+                        Category.HIDDEN_CONTENT)
+            self.a.patch(pos, Zeros(self.size - pos))
+        return True
 
     def _top_box(self, pos: int) -> Box:
         self.fh.seek(pos)

@@ -226,3 +226,39 @@ def test_zero_gaps_are_not_reported(tmp_path: Path) -> None:
     dirty.write_bytes(_grow_last_mdat(made.read_bytes(), bytes(4096)))
     assert not [f for f in engine.inspect(Source.from_path(dirty), dirty.name).findings
                 if f.field == "media data that no track uses"]
+
+
+# --- data after the last box ---
+
+@pytest.mark.parametrize(("trailer", "field", "kept"), [
+    (b"SEFH" + bytes(8) + b"Original path: DCIM/Camera" + b"SEFT", "data after the last box", 0),
+    (b"xyz", "data after the last box", 0),
+    # A size of zero says "to the end of the file": a box, blanked as one (its header kept).
+    (b"\x00\x00\x00\x00note from a recorder", "top-level 'note' box", 8),
+], ids=["phone-trailer", "short", "box-to-the-end"])
+def test_data_after_the_last_box_zeroed(tmp_path: Path, trailer: bytes, field: str,
+                                        kept: int) -> None:
+    made = tmp_path / "made.mp4"
+    mf.ffmpeg(*_SOURCE, "-c:v", "libx264", "-c:a", "aac", str(made))
+    dirty = tmp_path / "trailer.mp4"
+    dirty.write_bytes(made.read_bytes() + trailer)
+    found = {f.field: f.untrusted_value
+             for f in engine.inspect(Source.from_path(dirty), dirty.name).findings}
+    assert found[field].startswith(f"{len(trailer) - kept} bytes")
+    clean = mf.clean_to(dirty, tmp_path / "clean.mp4")
+    assert clean.read_bytes()[len(made.read_bytes()) + kept :] == bytes(len(trailer) - kept)
+    assert mf.decoded_frame_hashes(clean) == mf.decoded_frame_hashes(made)
+
+
+def test_zeros_after_the_last_box_kept_and_a_cut_media_box_refused(tmp_path: Path) -> None:
+    made = tmp_path / "made.mp4"
+    mf.ffmpeg(*_SOURCE, "-c:v", "libx264", "-c:a", "aac", "-movflags", "+faststart", str(made))
+    data = made.read_bytes()
+    padded = tmp_path / "padded.mp4"
+    padded.write_bytes(data + bytes(5000))  # a recorder's preallocated file
+    assert "data after the last box" not in {
+        f.field for f in engine.inspect(Source.from_path(padded), padded.name).findings}
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) - 1000])  # the media data box ends early
+    with pytest.raises(CorruptRefused):
+        engine.inspect(Source.from_path(cut), cut.name)
