@@ -28,9 +28,11 @@ SHAPES = {
 
 
 def _lame(folder: Path, name: str, *args: str) -> Path:
+    # The noise's seed is fixed: with a random one, some runs' frames used
+    # every byte and LAME wrote no padding to find.
     out = folder / f"{name}.mp3"
     mf.run(tool("ffmpeg"), "-v", "error", "-y", "-nostdin", "-f", "lavfi", "-i",
-           "sine=f=440:d=6,volume=0.5", "-f", "lavfi", "-i", "anoisesrc=d=6:a=0.02",
+           "sine=f=440:d=6,volume=0.5", "-f", "lavfi", "-i", "anoisesrc=d=6:a=0.02:seed=7",
            "-filter_complex", "amix=inputs=2", "-c:a", "libmp3lame", *args, str(out))
     return out
 
