@@ -24,7 +24,6 @@ chunk's frame, and a muxer may split a frame across two chunks.
 from __future__ import annotations
 
 import bisect
-import io
 import re
 from array import array
 from collections import deque
@@ -40,7 +39,7 @@ from submitter.metadata.model import (
     UnsupportedContentRefused,
 )
 from submitter.metadata.reads import read_exact
-from submitter.metadata.splice import Patch, Zeros
+from submitter.metadata.splice import Patch, SeekableView, Zeros
 
 _BITRATES = {  # kbit/s by bitrate index, for Layer III
     1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
@@ -185,38 +184,18 @@ class SpareBytes:
 
 
 
-class _ChunkView(io.RawIOBase):
+class _ChunkView(SeekableView):
     """The bodies of a stream's chunks, in order, read as one seekable stream.
     Offsets sit in arrays: an hour of sound is some 140,000 chunks."""
 
     def __init__(self, fh: BinaryIO, offsets: array[int], lengths: array[int]) -> None:
-        super().__init__()
         self._fh, self._offsets, self._lengths = fh, offsets, lengths
         self._starts = array("q")
         total = 0
         for n in lengths:
             self._starts.append(total)
             total += n
-        self.size, self._pos = total, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos}.get(whence, self.size)
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
+        super().__init__(total)
 
     def read(self, n: int | None = -1) -> bytes:
         want = self.size - self._pos if n is None or n < 0 else n

@@ -85,20 +85,18 @@ def pieces_size(pieces: list[Piece]) -> int:
     return sum(_plen(p) for p in pieces)
 
 
-class SplicedReader(io.RawIOBase):
-    """A read-only, seekable view of the output the pieces describe."""
+class SeekableView(io.RawIOBase):
+    """A read-only, seekable view of ``size`` bytes; subclasses give ``read``
+    from the position ``_pos``."""
 
-    def __init__(self, fh: BinaryIO, pieces: list[Piece]) -> None:
+    def __init__(self, size: int) -> None:
         super().__init__()
-        self._fh = fh
-        self._pieces = pieces
-        self._starts: list[int] = []
-        pos = 0
-        for p in pieces:
-            self._starts.append(pos)
-            pos += _plen(p)
-        self._size = pos
+        self._size = size
         self._pos = 0
+
+    @property
+    def size(self) -> int:
+        return self._size
 
     def readable(self) -> bool:
         return True
@@ -110,19 +108,28 @@ class SplicedReader(io.RawIOBase):
         return self._pos
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if whence == io.SEEK_SET:
-            self._pos = offset
-        elif whence == io.SEEK_CUR:
-            self._pos += offset
-        else:
-            self._pos = self._size + offset
-        self._pos = max(0, self._pos)
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos}.get(whence, self._size)
+        self._pos = max(0, base + offset)
         return self._pos
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+class SplicedReader(SeekableView):
+    """A read-only, seekable view of the output the pieces describe."""
+
+    def __init__(self, fh: BinaryIO, pieces: list[Piece]) -> None:
+        self._fh = fh
+        self._pieces = pieces
+        self._starts: list[int] = []
+        pos = 0
+        for p in pieces:
+            self._starts.append(pos)
+            pos += _plen(p)
+        super().__init__(pos)
 
     def read(self, n: int | None = -1) -> bytes:
         if n is None or n < 0:

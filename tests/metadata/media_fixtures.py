@@ -491,7 +491,7 @@ def apply_patches(data: bytes, patches: dict[int, bytes]) -> bytes:
 def avi_chunks(data: bytes) -> list[tuple[bytes, int, int]]:
     """(id, body offset, length) of each chunk of the first movi list."""
     at = data.index(b"movi") + 4
-    end = at - 8 + struct.unpack_from("<I", data, at - 8)[0]
+    end = at - 4 + struct.unpack_from("<I", data, at - 8)[0]  # the list body ends there
     out = []
     while at + 8 <= end:
         length = struct.unpack_from("<I", data, at + 4)[0]
